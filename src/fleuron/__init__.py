@@ -1,0 +1,59 @@
+"""Fleuron: a French publishing pipeline. A manuscript goes in; an EPUB 3 and a PDF come out.
+
+The public API is small and lazy (WeasyPrint is imported only when a PDF is made):
+
+    doc = fleuron.load("manuscript/article.md")     # or fleuron.parse(text)
+    fleuron.to_xhtml(doc)                            # the body as an XHTML fragment
+    fleuron.write_epub(doc, "dist/book.epub")
+    fleuron.write_pdf(doc, "dist/book.pdf")
+    fleuron.build("manuscript/article.md", "dist", ["epub", "pdf"])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import FleuronError
+from .model import Document
+
+__version__ = "0.1.0"
+__all__ = ["Document", "FleuronError", "build", "load", "parse", "to_xhtml", "write_epub", "write_pdf"]
+
+
+def parse(text: str, format: str = "markdown") -> Document:
+    from .readers import read
+
+    return read(text, format)
+
+
+def load(path: str | Path) -> Document:
+    from .build import load as load_file
+
+    return load_file(path)
+
+
+def to_xhtml(doc: Document) -> str:
+    from .writers.xhtml import to_xhtml as fragment
+
+    return fragment(doc)
+
+
+def write_epub(doc: Document, path: str | Path) -> None:
+    from .writers.epub import write_epub as write
+
+    write(doc, Path(path))
+
+
+def write_pdf(doc: Document, path: str | Path) -> None:
+    from .writers.pdf import write_pdf as write
+
+    write(doc, Path(path))
+
+
+def build(
+    source: str | Path | None, out_dir: str | Path = "dist", formats: Sequence[str] = ("epub", "pdf")
+) -> list[Path]:
+    from .build import build as run
+
+    return run(source, out_dir, formats)

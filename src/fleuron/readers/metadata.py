@@ -1,0 +1,134 @@
+"""YAML front matter -> `Metadata`, with errors that point at the offending line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import logging
+import re
+import uuid
+from pathlib import PurePath
+from typing import Any
+
+import yaml
+
+from ..errors import FleuronError
+from ..model import Block, Heading, Metadata
+from ..walk import plain_text
+from .identifiers import ascii_slug
+
+log = logging.getLogger("fleuron")
+
+KNOWN_KEYS = (
+    "title", "lang", "identifier", "date", "rights", "description",
+    "author", "authors", "keywords", "slug",
+)  # fmt: skip
+DEFAULT_LANG = "fr"
+_KEY_LINE = re.compile(r"^[A-Za-z_][\w-]*[ \t]*:(\s|$)", re.MULTILINE)
+_LANG_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+# A fixed namespace, so that a manuscript without an identifier still gets the same one each build.
+_FLEURON_NS = uuid.UUID("6f1e2c1a-4f0b-5d8e-9a57-2b6f3c7d9e10")
+
+
+def is_front_matter(text: str) -> bool:
+    """A block between `---` lines opening a file is front matter when it reads as `key: value`
+    lines (even broken ones, which then get an error); otherwise it is Markdown."""
+    return not text.strip() or bool(_KEY_LINE.search(text))
+
+
+def read_front_matter(text: str, path: str, first_line: int, blocks: tuple[Block, ...]) -> Metadata:
+    """`first_line` is the file line where the YAML text starts, for error messages."""
+    data, lines = _load_yaml(text, path, first_line)
+
+    def fail(key: str, message: str) -> FleuronError:
+        return FleuronError(message, path, lines.get(key, first_line))
+
+    for key in data:
+        if key not in KNOWN_KEYS:
+            close = difflib.get_close_matches(str(key), KNOWN_KEYS, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else f"; known keys: {', '.join(KNOWN_KEYS)}"
+            raise fail(key, f"unknown front matter key '{key}'{hint}")
+
+    # A file being built should say these; a text parsed in memory need not.
+    warn = log.warning if not path.startswith("<") else log.debug
+    title = _text(data, "title", fail)
+    if not title:
+        title = _first_title(blocks) or PurePath(path).stem
+        warn("%s: no 'title' in the front matter; using %r", path, title)
+    lang = _text(data, "lang", fail)
+    if not lang:
+        lang = DEFAULT_LANG
+        warn("%s: no 'lang' in the front matter; assuming '%s'", path, lang)
+    if not _LANG_TAG.fullmatch(lang):
+        raise fail("lang", f"'lang: {lang}' is not a language tag; write one like 'fr' or 'fr-CA'")
+    identifier = _text(data, "identifier", fail) or f"urn:uuid:{uuid.uuid5(_FLEURON_NS, title)}"
+    authors = _text_list(data, "authors", fail) + _text_list(data, "author", fail)
+    slug = ascii_slug(_text(data, "slug", fail) or title) or "book"
+    return Metadata(
+        title=title,
+        lang=lang,
+        identifier=identifier,
+        date=_date(data.get("date"), fail),
+        rights=_text(data, "rights", fail),
+        description=_text(data, "description", fail),
+        authors=authors,
+        keywords=_text_list(data, "keywords", fail),
+        slug=slug,
+    )
+
+
+def _load_yaml(text: str, path: str, first_line: int) -> tuple[dict[str, Any], dict[str, int]]:
+    """The mapping and the file line of each of its keys."""
+    if not text.strip():
+        return {}, {}
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = first_line + mark.line if mark is not None else first_line
+        problem = getattr(error, "problem", None) or str(error)
+        raise FleuronError(f"the YAML front matter does not parse: {problem}", path, line) from None
+    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+        raise FleuronError("the front matter must be a YAML mapping of 'key: value' lines", path, first_line)
+    lines = {str(key.value): first_line + key.start_mark.line for key, _ in node.value}
+    return {str(key): value for key, value in data.items()}, lines
+
+
+def _text(data: dict[str, Any], key: str, fail: Any) -> str:
+    value = data.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        raise fail(key, f"'{key}' must be a single text value")
+    return str(value).strip()
+
+
+def _text_list(data: dict[str, Any], key: str, fail: Any) -> tuple[str, ...]:
+    value = data.get(key)
+    if value is None:
+        return ()
+    if isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value):
+        return tuple(str(v).strip() for v in value if str(v).strip())
+    if isinstance(value, str):
+        sep = "," if key == "keywords" else "\n"  # "a, b" for keywords; one author per line
+        return tuple(part.strip() for part in value.split(sep) if part.strip())
+    raise fail(key, f"'{key}' must be a text or a list of texts")
+
+
+def _date(value: Any, fail: Any) -> dt.date | None:
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.date()
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise fail("date", f"'date: {value}' is not a date; write it as YYYY-MM-DD") from None
+
+
+def _first_title(blocks: tuple[Block, ...]) -> str:
+    for block in blocks:
+        if isinstance(block, Heading) and block.level == 1:
+            return plain_text(block.content)
+    return ""

@@ -1,0 +1,142 @@
+"""One generic traversal of the model. It never enters `Code` or `CodeBlock`: no pass given to
+it can touch verbatim text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from typing import assert_never
+
+from .model import (
+    Block,
+    BlockQuote,
+    BulletList,
+    Code,
+    CodeBlock,
+    Document,
+    Emph,
+    Figure,
+    FootnoteDef,
+    FootnoteRef,
+    HardBreak,
+    Heading,
+    Image,
+    Inline,
+    Link,
+    ListItem,
+    Note,
+    OrderedList,
+    Paragraph,
+    SoftBreak,
+    Strong,
+    Table,
+    Text,
+    ThematicBreak,
+)
+
+InlineRun = tuple[Inline, ...]
+
+
+def iter_blocks(blocks: tuple[Block, ...]) -> Iterator[Block]:
+    """Every block, depth first, in document order (containers before their children)."""
+    for block in blocks:
+        yield block
+        for child in child_blocks(block):
+            yield from iter_blocks(child)
+
+
+def child_blocks(block: Block) -> Iterator[tuple[Block, ...]]:
+    match block:
+        case BulletList(items=items) | OrderedList(items=items):
+            for item in items:
+                yield item.blocks
+        case BlockQuote(blocks=blocks) | FootnoteDef(blocks=blocks):
+            yield blocks
+        case Paragraph() | Heading() | CodeBlock() | ThematicBreak() | Table() | Figure():
+            pass
+        case _:
+            assert_never(block)
+
+
+def block_inline_runs(block: Block) -> Iterator[InlineRun]:
+    """The runs of inline text a block holds directly (not those of its child blocks)."""
+    match block:
+        case Paragraph(content=content) | Heading(content=content):
+            yield content
+        case Table(header=header, rows=rows):
+            yield from header
+            for row in rows:
+                yield from row
+        case Figure(image=image, caption=caption):
+            yield image.alt
+            yield caption
+        case BulletList() | OrderedList() | BlockQuote() | FootnoteDef() | CodeBlock() | ThematicBreak():
+            pass
+        case _:
+            assert_never(block)
+
+
+def iter_inlines(run: InlineRun) -> Iterator[Inline]:
+    """Every inline of a run, depth first, entering emphasis, links, image alt texts and notes."""
+    for inline in run:
+        yield inline
+        match inline:
+            case Emph(content=content) | Strong(content=content) | Link(content=content) | Note(content=content):
+                yield from iter_inlines(content)
+            case Image(alt=alt):
+                yield from iter_inlines(alt)
+            case Text() | Code() | SoftBreak() | HardBreak() | FootnoteRef():
+                pass
+            case _:
+                assert_never(inline)
+
+
+def plain_text(run: InlineRun) -> str:
+    """The text a reader sees, without markup: for titles, tables of contents and alt texts."""
+    parts: list[str] = []
+    for inline in iter_inlines(run):
+        match inline:
+            case Text(text=text) | Code(text=text):
+                parts.append(text)
+            case SoftBreak() | HardBreak():
+                parts.append(" ")
+            case _:
+                pass
+    return "".join(parts)
+
+
+def map_inline_runs(doc: Document, change: Callable[[InlineRun], InlineRun]) -> Document:
+    """A copy of `doc` where every inline run of every block has gone through `change`.
+
+    `change` sees a block's whole run at once (so context crosses emphasis boundaries); the
+    runs nested inside emphasis or links are its business. Code blocks are never given to it.
+    """
+
+    def blocks(seq: tuple[Block, ...]) -> tuple[Block, ...]:
+        return tuple(one(block) for block in seq)
+
+    def items(seq: tuple[ListItem, ...]) -> tuple[ListItem, ...]:
+        return tuple(replace(item, blocks=blocks(item.blocks)) for item in seq)
+
+    def one(block: Block) -> Block:
+        match block:
+            case Paragraph(content=content) | Heading(content=content):
+                return replace(block, content=change(content))
+            case BulletList(items=seq) | OrderedList(items=seq):
+                return replace(block, items=items(seq))
+            case BlockQuote(blocks=seq) | FootnoteDef(blocks=seq):
+                return replace(block, blocks=blocks(seq))
+            case Table(header=header, rows=rows):
+                return replace(
+                    block,
+                    header=tuple(change(cell) for cell in header),
+                    rows=tuple(tuple(change(cell) for cell in row) for row in rows),
+                )
+            case Figure(image=image, caption=caption):
+                return replace(block, image=replace(image, alt=change(image.alt)), caption=change(caption))
+            case CodeBlock() | ThematicBreak():
+                return block
+            case _:
+                assert_never(block)
+
+    return replace(doc, blocks=blocks(doc.blocks))

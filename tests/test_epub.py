@@ -1,0 +1,153 @@
+"""Model -> EPUB 3, read back as a reading system and EPUBCheck read it."""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+import zlib
+from pathlib import Path
+
+import pytest
+
+import fleuron as api
+from fleuron import FleuronError
+
+from conftest import ARTICLE_MD, Built, fleuron
+from helpers import NS, Epub, assert_words_in_order, epubcheck
+
+FRONT = (
+    "---\ntitle: Essai\nlang: fr\ndate: 2024-02-29\nidentifier: urn:uuid:00000000-0000-4000-8000-000000000001\n---\n"
+)
+
+
+def png(width: int = 2, height: int = 2) -> bytes:
+    """A real PNG, made without an imaging library."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\0" + b"\xff\x80\x00" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+@pytest.mark.slow
+def test_article_passes_epubcheck_without_any_warning(built: Built) -> None:
+    assert epubcheck(built.epub) == []
+
+
+@pytest.mark.slow
+def test_epubcheck_catches_a_broken_book(tmp_path: Path, built: Built) -> None:
+    # The check above could only pass silently if EPUBCheck reported nothing at all: break a book.
+    broken = tmp_path / "broken.epub"
+    with zipfile.ZipFile(built.epub) as source, zipfile.ZipFile(broken, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename.endswith("part-01.xhtml"):
+                data = data.replace(b'id="le-dilemme', b'id="1le-dilemme')
+            target.writestr(info, data)
+    assert any(message.startswith("ERROR") for message in epubcheck(broken))
+
+
+def test_every_word_of_the_article_in_order(built: Built, article_words: list[str]) -> None:
+    assert_words_in_order(article_words, Epub(built.epub).text())
+
+
+def test_package_metadata(built: Built) -> None:
+    book = Epub(built.epub)
+    meta = api.load(ARTICLE_MD).meta
+    assert book.opf.get("version") == "3.0"
+    unique = book.opf.get("unique-identifier")
+    (identifier,) = book.opf.xpath(f"//dc:identifier[@id='{unique}']/text()", namespaces=NS)
+    assert identifier == meta.identifier
+    assert book.opf.xpath("//dc:language/text()", namespaces=NS) == ["fr"]
+    assert book.opf.xpath("//dc:title/text()", namespaces=NS) == [meta.title]
+    assert book.opf.xpath("//opf:meta[@property='dcterms:modified']/text()", namespaces=NS) == ["2026-11-26T00:00:00Z"]
+    assert book.opf.xpath("//dc:creator", namespaces=NS) == []  # no author is invented
+    assert book.opf.xpath("//opf:spine/@toc", namespaces=NS) == ["ncx"]
+
+
+def test_one_chapter_per_part_each_titled_and_marked_french(built: Built) -> None:
+    book = Epub(built.epub)
+    paths = book.spine_paths()
+    assert len(paths) == 5  # the opening, then the four parts
+    titles = []
+    for path in paths:
+        doc = book.xml(path)
+        assert doc.get("lang") == "fr" and doc.get("{http://www.w3.org/XML/1998/namespace}lang") == "fr"
+        titles.append(doc.xpath("string(//x:head/x:title)", namespaces=NS))
+        assert doc.xpath("//x:link[@rel='stylesheet']/@href", namespaces=NS) == ["../style/epub.css"]
+    assert titles[0] == "Du technicien au leader"
+    assert [t.split(".")[0] for t in titles[1:]] == ["1", "2", "3", "4"]
+    first_part = book.xml(paths[1])
+    assert first_part.xpath("//x:h2/@id", namespaces=NS) == ["le-dilemme-silencieux-des-ingenieurs-en-evolution"]
+
+
+def test_navigation_nav_and_ncx(built: Built) -> None:
+    book = Epub(built.epub)
+    nav = book.nav()
+    top = nav.xpath("//x:nav[@epub:type='toc']/x:ol/x:li", namespaces=NS)
+    assert len(top) == 5
+    nested = nav.xpath("//x:nav[@epub:type='toc']/x:ol/x:li/x:ol/x:li/x:a", namespaces=NS)
+    assert len(nested) == 13  # every sub-heading, under its part (or under the opening)
+    for href in nav.xpath("//x:nav//x:a/@href", namespaces=NS):
+        path, _, anchor = href.partition("#")
+        target = book.xml(book.base + path)
+        assert not anchor or target.xpath(f"//*[@id='{anchor}']"), href
+    ncx_item = [i for i in book.manifest().values() if i.get("media-type") == "application/x-dtbncx+xml"]
+    ncx = book.xml(book.base + ncx_item[0].get("href"))
+    assert len(ncx.xpath("//ncx:navMap/ncx:navPoint", namespaces=NS)) == 5
+
+
+def test_zip_layout_is_reproducible(built: Built, tmp_path: Path) -> None:
+    with zipfile.ZipFile(built.epub) as book:
+        first = book.infolist()[0]
+        assert first.filename == "mimetype" and first.compress_type == zipfile.ZIP_STORED
+        assert book.read("mimetype") == b"application/epub+zip"
+        assert {info.date_time for info in book.infolist()} == {(2026, 11, 26, 0, 0, 0)}
+    again = tmp_path / "again"
+    result = fleuron("build", str(ARTICLE_MD), "-o", str(again), "--format", "epub", env=_env(TZ="Pacific/Kiritimati"))
+    assert result.returncode == 0, result.stderr
+    assert (again / built.epub.name).read_bytes() == built.epub.read_bytes()
+
+
+def _env(**extra: str) -> dict[str, str]:
+    import os
+
+    return {**os.environ, **extra}
+
+
+@pytest.mark.slow
+def test_every_construct_packs_into_a_valid_epub(tmp_path: Path) -> None:
+    (tmp_path / "img").mkdir()
+    (tmp_path / "img" / "chat.png").write_bytes(png())
+    source = tmp_path / "livre.md"
+    source.write_text(
+        FRONT + "Avant[^a] tout ^[en ligne], voir [la suite](#suite).\n\n"
+        "![Un *chat*](img/chat.png)\n\n# Un\n\nTexte[^a] et `code`.\n\n> cité\n\n1. un\n2. deux\n\n"
+        "## Suite\n\n| a | b |\n|:-|-:|\n| 1 | 2 |\n\n```sh\necho <ok>\n```\n\n---\n\n"
+        "Du <b>brut</b>[^b].\n\n[^a]: La note A.\n[^b]: La note B, avec une liste :\n\n    - x\n    - y\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "book.epub"
+    api.write_epub(api.load(source), out)
+    assert epubcheck(out) == []
+    book = Epub(out)
+    assert "image/png" in {i.get("media-type") for i in book.manifest().values()}
+    text = book.text()
+    for expected in ("La note A.", "echo <ok>", "Du <b>brut</b>", "en ligne"):
+        assert expected in text
+
+
+def test_missing_image_is_an_error_at_its_line(tmp_path: Path) -> None:
+    source = tmp_path / "livre.md"
+    source.write_text(FRONT + "Texte.\n\n![absente](nulle-part.png)\n", encoding="utf-8")
+    with pytest.raises(FleuronError, match=r"livre\.md:9: image 'nulle-part\.png' not found"):
+        api.write_epub(api.load(source), tmp_path / "x.epub")
+    assert not (tmp_path / "x.epub").exists()
+
+
+def test_remote_image_is_refused(tmp_path: Path) -> None:
+    doc = api.parse(FRONT + "![loin](https://example.org/a.png)\n")
+    with pytest.raises(FleuronError, match="not a local file"):
+        api.write_epub(doc, tmp_path / "x.epub")

@@ -1,0 +1,76 @@
+"""Model -> PDF through WeasyPrint, read back with pypdf."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+import fleuron as api
+
+from conftest import ARTICLE_MD, Built, fleuron
+from helpers import assert_words_in_order, pdf_text
+
+MM = 72 / 25.4
+
+
+def test_every_word_of_the_article_in_order(built: Built, article_words: list[str]) -> None:
+    assert_words_in_order(article_words, pdf_text(built.pdf))
+
+
+def test_a5_pages(built: Built) -> None:
+    pages = PdfReader(built.pdf).pages
+    assert len(pages) > 5
+    for page in pages:
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        assert (round(width / MM), round(height / MM)) == (148, 210)
+
+
+def test_metadata_and_language(built: Built) -> None:
+    reader = PdfReader(built.pdf)
+    meta = api.load(ARTICLE_MD).meta
+    assert reader.metadata is not None
+    assert reader.metadata.title == meta.title
+    assert reader.metadata.subject == meta.description
+    assert reader.metadata["/CreationDate"] == "D:20261126000000Z"
+    assert reader.trailer["/Root"]["/Lang"] == "fr"
+
+
+def test_title_page_then_text(built: Built) -> None:
+    pages = PdfReader(built.pdf).pages
+    assert pages[0].extract_text().strip() == api.load(ARTICLE_MD).meta.title
+    assert pages[1].extract_text().startswith("Tu as construit ta carrière")
+
+
+def test_html_output_is_what_weasyprint_renders(built: Built) -> None:
+    html = built.html.read_text(encoding="utf-8")
+    assert '<html xmlns="http://www.w3.org/1999/xhtml"' in html and 'lang="fr"' in html
+    assert "<style>" in html and "@page" in html  # standalone: the stylesheet is inside
+    assert api.to_xhtml(api.load(ARTICLE_MD)) in html
+
+
+@pytest.mark.slow
+def test_same_input_same_bytes(built: Built, tmp_path: Path) -> None:
+    result = fleuron("build", str(ARTICLE_MD), "-o", str(tmp_path), "--format", "pdf")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / built.pdf.name).read_bytes() == built.pdf.read_bytes()
+
+
+def test_pdf_of_every_construct(tmp_path: Path) -> None:
+    from test_epub import FRONT, png
+
+    (tmp_path / "chat.png").write_bytes(png())
+    source = tmp_path / "livre.md"
+    source.write_text(
+        FRONT
+        + "Texte[^a] ![Un chat](chat.png)\n\n| a | b |\n|--|--|\n| 1 | 2 |\n\n```\ncode < 1\n```\n\n[^a]: Une note.\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "livre.pdf"
+    api.write_pdf(api.load(source), out)
+    text = pdf_text(out)
+    for expected in ("Texte", "code < 1", "Une note."):
+        assert expected in text
+    reader = PdfReader(out)
+    assert any("/XObject" in (page.get("/Resources") or {}) for page in reader.pages)  # the image is in
