@@ -8,14 +8,14 @@ INSTALLED := $(VENV)/.installed
 SYSTEM_OK := $(VENV)/.system-ok
 SOURCES := $(shell find manuscript styles src -type f -not -path '*/__pycache__/*' 2>/dev/null)
 
-.PHONY: all test lint bench clean distclean
+.PHONY: all test lint bench a11y clean distclean
 .DEFAULT_GOAL := all
 
 all: dist/.built
 
-# What WeasyPrint needs from Debian (Pango, HarfBuzz's fast font subsetter, fonts)
-# and EPUBCheck needs (Java).
-$(SYSTEM_OK):
+# What WeasyPrint needs from Debian (Pango, HarfBuzz's fast font subsetter, fonts; the book's
+# family named in styles/fonts.toml), EPUBCheck needs (Java) and the tests read PDFs with (poppler).
+$(SYSTEM_OK): styles/fonts.toml
 	@mkdir -p $(VENV)
 	@missing=""; \
 	  ldconfig -p | grep -q 'libpango-1.0.so' || missing="$$missing libpango-1.0-0"; \
@@ -23,6 +23,8 @@ $(SYSTEM_OK):
 	  ldconfig -p | grep -q 'libharfbuzz-subset.so' || missing="$$missing libharfbuzz-subset0"; \
 	  fc-list 2>/dev/null | grep -qi 'DejaVu Serif' || missing="$$missing fonts-dejavu-core fontconfig"; \
 	  command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	  test -f /usr/share/fonts/opentype/linux-libertine/LinLibertine_R.otf || missing="$$missing fonts-linuxlibertine"; \
+	  command -v pdffonts >/dev/null || missing="$$missing poppler-utils"; \
 	  if [ -n "$$missing" ]; then \
 	    echo "Installing Debian packages:$$missing"; \
 	    if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
@@ -55,3 +57,17 @@ distclean: clean
 
 bench: $(INSTALLED)
 	$(BIN)/python bench/bench_build.py
+
+# DAISY Ace, the accessibility checker (not part of `make test`): npm's ace-cli with Debian's
+# Chromium (puppeteer must not download a browser of its own).
+ACE := .ace/node_modules/.bin/ace-cli
+$(ACE):
+	@test -x /usr/lib/chromium/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	  else echo "Run: sudo apt-get install chromium" >&2; exit 1; fi; }
+	PUPPETEER_SKIP_DOWNLOAD=1 npm install --prefix .ace --no-audit --no-fund @daisy/ace-cli@1.4.6
+
+a11y: dist/.built $(ACE)
+	rm -rf dist/ace
+	PUPPETEER_EXECUTABLE_PATH=$(CURDIR)/tools/chromium-for-ace $(ACE) -f -s -o dist/ace $(firstword $(wildcard dist/*.epub))
+	$(BIN)/python tools/ace_report.py dist/ace/report.json

@@ -3,10 +3,12 @@ extract the PDF's text, run the official EPUBCheck."""
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 from pypdf import PdfReader
@@ -44,10 +46,14 @@ class Epub:
     def manifest(self) -> dict[str, etree._Element]:
         return {item.get("id"): item for item in self.opf.xpath("//opf:manifest/opf:item", namespaces=NS)}
 
-    def spine_paths(self) -> list[str]:
+    def spine_paths(self, linear_only: bool = False) -> list[str]:
         items = self.manifest()
-        refs = self.opf.xpath("//opf:spine/opf:itemref/@idref", namespaces=NS)
-        return [self.base + items[ref].get("href") for ref in refs]
+        refs = self.opf.xpath("//opf:spine/opf:itemref", namespaces=NS)
+        return [
+            self.base + items[ref.get("idref")].get("href")
+            for ref in refs
+            if not (linear_only and ref.get("linear") == "no")
+        ]
 
     def nav(self) -> etree._Element:
         (item,) = [i for i in self.manifest().values() if "nav" in (i.get("properties") or "").split()]
@@ -56,7 +62,8 @@ class Epub:
     def text(self) -> str:
         """The words of the book, in reading order."""
         return "\n".join(
-            "".join(self.xml(path).xpath("//x:body", namespaces=NS)[0].itertext()) for path in self.spine_paths()
+            "".join(self.xml(path).xpath("//x:body", namespaces=NS)[0].itertext())
+            for path in self.spine_paths(linear_only=True)
         )
 
 
@@ -96,3 +103,40 @@ def epubcheck(path: Path) -> list[str]:
         for m in result.messages
         if m.level in ("FATAL", "ERROR", "WARNING")
     ]
+
+
+# --- Printed PDFs, read back with poppler's tools, as a print shop's preflight would ------
+
+
+def pdf_pages(path: Path) -> list[str]:
+    """The text of each page, laid out as on the page (`pdftotext -layout`)."""
+    import subprocess
+
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True)
+    return out.stdout.split("\f")[:-1]
+
+
+_PDFFONTS_ROW = re.compile(r"^(\S+)\s+(.+?)\s+(\S+)\s+(yes|no)\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$")
+
+
+def pdf_fonts(path: Path) -> list[dict[str, str]]:
+    """`pdffonts`, one dict a font: name, type, encoding, emb, sub, uni."""
+    import subprocess
+
+    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    rows = []
+    for line in out.splitlines()[2:]:
+        match = _PDFFONTS_ROW.match(line)
+        assert match, f"unexpected pdffonts line: {line!r}"
+        rows.append(dict(zip(("name", "type", "encoding", "emb", "sub", "uni"), match.groups(), strict=True)))
+    return rows
+
+
+def without_pos(value: Any) -> Any:
+    """The model with every `pos` left out, to compare what two readers built."""
+    if isinstance(value, tuple):
+        return tuple(without_pos(v) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = [without_pos(getattr(value, f.name)) for f in dataclasses.fields(value) if f.name not in ("_", "pos")]
+        return (type(value).__name__, *fields)
+    return value

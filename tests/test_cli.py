@@ -32,7 +32,8 @@ def test_version_and_help() -> None:
 def test_build_defaults_to_the_manuscript_folder_and_dist(project: Path) -> None:
     result = fleuron("build", cwd=project)
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in (project / "dist").iterdir()) == [f"{SLUG}.epub", f"{SLUG}.pdf"]
+    expected = [f"{SLUG}-handout.pdf", f"{SLUG}.epub", f"{SLUG}.pdf"]
+    assert sorted(p.name for p in (project / "dist").iterdir()) == expected
     assert result.stderr == ""
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import re
 import struct
 import zipfile
 import zlib
@@ -69,7 +71,7 @@ def test_package_metadata(built: Built) -> None:
 
 def test_one_chapter_per_part_each_titled_and_marked_french(built: Built) -> None:
     book = Epub(built.epub)
-    paths = book.spine_paths()
+    paths = [p for p in book.spine_paths() if p.endswith("opening.xhtml") or "/part-" in p]
     assert len(paths) == 5  # the opening, then the four parts
     titles = []
     for path in paths:
@@ -151,3 +153,129 @@ def test_remote_image_is_refused(tmp_path: Path) -> None:
     doc = api.parse(FRONT + "![loin](https://example.org/a.png)\n")
     with pytest.raises(FleuronError, match="not a local file"):
         api.write_epub(doc, tmp_path / "x.epub")
+
+
+# --- Accessibility, navigation, cover (EPUB Accessibility 1.1) ---------------------------------
+
+ROLES = {
+    "chapter": "doc-chapter",
+    "noteref": "doc-noteref",
+    "endnotes": "doc-endnotes",
+    "cover": "doc-cover",
+    "pagebreak": "doc-pagebreak",
+    "toc": "doc-toc",
+    "page-list": "doc-pagelist",
+}
+
+
+def test_accessibility_metadata(built: Built) -> None:
+    book = Epub(built.epub)
+    assert book.opf.get("{http://www.w3.org/XML/1998/namespace}lang") == "fr"
+
+    def values(name: str) -> list[str]:
+        return list(book.opf.xpath(f"//opf:meta[@property='{name}']/text()", namespaces=NS))
+
+    assert values("schema:accessMode") == ["textual"]
+    assert values("schema:accessModeSufficient") == ["textual"]
+    assert set(values("schema:accessibilityFeature")) >= {
+        "structuralNavigation", "tableOfContents", "readingOrder", "printPageNumbers", "pageNavigation",
+    }  # fmt: skip
+    assert values("schema:accessibilityHazard") == ["none"]
+    (summary,) = values("schema:accessibilitySummary")
+    assert "table des matières" in summary
+    assert values("dcterms:conformsTo") == ["EPUB Accessibility 1.1 - WCAG 2.2 Level AA"]
+    assert values("a11y:certifiedBy") and values("pageBreakSource")
+
+
+def test_every_epub_type_has_its_role_and_headings_are_in_order(built: Built) -> None:
+    book = Epub(built.epub)
+    for item in book.manifest().values():
+        if item.get("media-type") != "application/xhtml+xml":
+            continue
+        doc = book.xml(book.base + item.get("href"))
+        # Landmarks have no DPUB-ARIA role of their own.
+        landmarks = "ancestor-or-self::x:nav[@epub:type='landmarks']"
+        for element in doc.xpath(f"//*[@epub:type][not({landmarks})]", namespaces=NS):
+            for kind in element.get(f"{{{NS['epub']}}}type").split():
+                assert element.get("role") == ROLES[kind], (item.get("href"), kind)
+        levels = [int(h.tag[-1]) for h in doc.xpath("//x:h1|//x:h2|//x:h3|//x:h4|//x:h5|//x:h6", namespaces=NS)]
+        assert all(b <= a + 1 for a, b in zip([1, *levels], levels, strict=False)), (item.get("href"), levels)
+
+
+def test_landmarks_and_cover(built: Built) -> None:
+    book = Epub(built.epub)
+    nav = book.nav()
+    landmarks = {
+        a.get(f"{{{NS['epub']}}}type"): a.get("href")
+        for a in nav.xpath("//x:nav[@epub:type='landmarks']//x:a", namespaces=NS)
+    }
+    assert set(landmarks) == {"cover", "toc", "bodymatter"}
+    for href in landmarks.values():
+        path, _, anchor = href.partition("#")
+        target = book.xml(book.base + path)
+        assert not anchor or target.xpath(f"//*[@id='{anchor}']")
+    (cover,) = [i for i in book.manifest().values() if "cover-image" in (i.get("properties") or "")]
+    data = book.zip.read(book.base + cover.get("href"))
+    assert data.startswith(b"\x89PNG") and struct.unpack(">II", data[16:24]) == (1600, 2560)
+    assert book.spine_paths()[0] == book.base + landmarks["cover"]
+    page = book.xml(book.base + landmarks["cover"])
+    assert page.xpath("//x:img/@alt", namespaces=NS) == ["Couverture : Du technicien au leader"]
+
+
+def test_cover_from_the_front_matter(tmp_path: Path) -> None:
+    (tmp_path / "couv.png").write_bytes(png(30, 48))
+    source = tmp_path / "livre.md"
+    source.write_text(FRONT.replace("---\n", "---\ncover: couv.png\n", 1) + "Texte.\n", encoding="utf-8")
+    out = tmp_path / "livre.epub"
+    api.write_epub(api.load(source), out)
+    book = Epub(out)
+    (cover,) = [i for i in book.manifest().values() if "cover-image" in (i.get("properties") or "")]
+    assert book.zip.read(book.base + cover.get("href")) == png(30, 48)
+
+
+def test_stylesheet_respects_the_reader() -> None:
+    from conftest import ROOT
+
+    css = (ROOT / "styles" / "epub.css").read_text(encoding="utf-8")
+    assert not re.search(r"font-size:\s*[\d.]+px", css)
+    assert "font-family" not in re.sub(r"(pre|code)[^{]*\{[^}]*\}", "", css)  # no text font imposed
+    assert "hyphens: auto" in css
+
+
+@pytest.mark.slow
+def test_embedded_fonts_have_the_narrow_no_break_space(tmp_path: Path) -> None:
+    from fontTools.ttLib import TTFont
+
+    source = tmp_path / "livre.md"
+    source.write_text(FRONT.replace("---\n", "---\nembed_fonts: true\n", 1) + "Oui\u202f!\n", encoding="utf-8")
+    out = tmp_path / "livre.epub"
+    api.write_epub(api.load(source), out)
+    assert epubcheck(out) == []
+    book = Epub(out)
+    fonts = [i for i in book.manifest().values() if i.get("media-type", "").startswith("font/")]
+    assert fonts
+    for item in fonts:
+        font = TTFont(io.BytesIO(book.zip.read(book.base + item.get("href"))))
+        assert 0x202F in font.getBestCmap()
+
+
+def test_page_list_matches_the_print_edition(built: Built) -> None:
+    from pypdf import PdfReader
+
+    book = Epub(built.epub)
+    links = book.nav().xpath("//x:nav[@epub:type='page-list']//x:a", namespaces=NS)
+    pages = PdfReader(built.pdf).pages
+    assert [a.text for a in links] == [str(n) for n in range(1, len(pages) + 1)]
+    letters = lambda text: re.sub(r"[\W_]+", "", text)  # noqa: E731
+    checked = 0
+    for link in links:
+        path, _, anchor = link.get("href").partition("#")
+        document = book.xml(book.base + path)
+        (marker,) = document.xpath(f"//*[@id='{anchor}']", namespaces=NS)
+        assert marker.get(f"{{{NS['epub']}}}type") == "pagebreak" and marker.get("aria-label") == link.text
+        # The ebook's text after the marker is the text the printed page begins with.
+        following = letters("".join(marker.xpath("following::text()")))[:12]
+        printed = letters(pages[int(link.text) - 1].extract_text())
+        if following and following in printed[:300]:
+            checked += 1
+    assert checked >= len(pages) // 2, f"only {checked} of {len(pages)} pages begin where the ebook says"

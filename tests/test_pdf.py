@@ -1,4 +1,5 @@
-"""Model -> PDF through WeasyPrint, read back with pypdf."""
+"""Model -> PDF through WeasyPrint, read back with pypdf: the text, the metadata, the HTML that
+is rendered. The print-shop side of the book is in test_print.py, the handout in test_handout.py."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 import fleuron as api
+from fleuron.writers.pdf import PrintWriter, book_html
 
 from conftest import ARTICLE_MD, Built, fleuron
 from helpers import assert_words_in_order, pdf_text
@@ -23,7 +25,7 @@ def test_a5_pages(built: Built) -> None:
     pages = PdfReader(built.pdf).pages
     assert len(pages) > 5
     for page in pages:
-        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        width, height = float(page.trimbox.width), float(page.trimbox.height)
         assert (round(width / MM), round(height / MM)) == (148, 210)
 
 
@@ -37,17 +39,23 @@ def test_metadata_and_language(built: Built) -> None:
     assert reader.trailer["/Root"]["/Lang"] == "fr"
 
 
-def test_title_page_then_text(built: Built) -> None:
+def test_title_page_then_contents_then_text(built: Built) -> None:
     pages = PdfReader(built.pdf).pages
-    assert pages[0].extract_text().strip() == api.load(ARTICLE_MD).meta.title
-    assert pages[1].extract_text().startswith("Tu as construit ta carrière")
+    assert pages[0].extract_text().startswith(api.load(ARTICLE_MD).meta.title)  # and a fleuron
+    assert "Sommaire" in pages[2].extract_text()
+    first = next(i for i, page in enumerate(pages) if page.extract_text().startswith("Tu as construit ta carrière"))
+    assert first % 2 == 0  # index 4: page 5, a right-hand page
 
 
 def test_html_output_is_what_weasyprint_renders(built: Built) -> None:
     html = built.html.read_text(encoding="utf-8")
     assert '<html xmlns="http://www.w3.org/1999/xhtml"' in html and 'lang="fr"' in html
-    assert "<style>" in html and "@page" in html  # standalone: the stylesheet is inside
-    assert api.to_xhtml(api.load(ARTICLE_MD)) in html
+    assert "<style>" in html and "@page" in html and "@font-face" in html  # standalone: the stylesheet is inside
+    doc = api.typographize(api.load(ARTICLE_MD))
+    assert html == book_html(doc)
+    writer = PrintWriter(doc)
+    for block in doc.blocks:  # every block as the XHTML writer writes it, cut into parts
+        assert writer.block(block) in html
 
 
 @pytest.mark.slow

@@ -3,6 +3,7 @@
 The public API is small and lazy (WeasyPrint is imported only when a PDF is made):
 
     doc = fleuron.load("manuscript/article.md")     # or fleuron.parse(text)
+    doc = fleuron.typographize(doc)                  # French typography, when the text is French
     fleuron.to_xhtml(doc)                            # the body as an XHTML fragment
     fleuron.write_epub(doc, "dist/book.epub")
     fleuron.write_pdf(doc, "dist/book.pdf")
@@ -18,7 +19,9 @@ from .errors import FleuronError
 from .model import Document
 
 __version__ = "0.1.0"
-__all__ = ["Document", "FleuronError", "build", "load", "parse", "to_xhtml", "write_epub", "write_pdf"]
+__all__ = [
+    "Document", "FleuronError", "build", "load", "parse", "to_xhtml", "typographize", "write_epub", "write_pdf",
+]  # fmt: skip
 
 
 def parse(text: str, format: str = "markdown") -> Document:
@@ -37,6 +40,13 @@ def to_xhtml(doc: Document) -> str:
     from .writers.xhtml import to_xhtml as fragment
 
     return fragment(doc)
+
+
+def typographize(doc: Document) -> Document:
+    """French typography applied to the document's text, when it is in French."""
+    from .typography import typographize as apply
+
+    return apply(doc)
 
 
 def write_epub(doc: Document, path: str | Path) -> None:

@@ -207,6 +207,26 @@ Block: TypeAlias = (
 
 
 @dataclass(frozen=True, slots=True)
+class TypographyOptions:
+    """How French typography is applied (`shared/typography/RULES.md` §0). Spaces are named
+    `nbsp` (U+00A0), `nnbsp` (U+202F) or `none`."""
+
+    colon_space: str = "nbsp"
+    guillemet_space: str = "nnbsp"
+    high_space: str = "nnbsp"  # before ; ! ?
+    unit_space: str = "nnbsp"
+    thousands_space: str = "nnbsp"
+    #: Every U+202F becomes U+00A0, for reading systems and fonts without U+202F.
+    compat: bool = False
+    inner_quotes: str = "“”"
+    dialogue_hyphen: bool = False
+    insert_missing: bool = True
+    locale: str = "fr-FR"
+    #: Rule codes (`R8`, …) not to apply.
+    disabled: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Metadata:
     """What the front matter says about the book. Only `title` and `lang` are required."""
 
@@ -220,6 +240,13 @@ class Metadata:
     keywords: tuple[str, ...] = ()
     #: The base name of the output files; derived from the title when not given.
     slug: str = ""
+    typography: TypographyOptions = TypographyOptions()
+    #: An image for the ebook's cover, relative to the manuscript; one is drawn when empty.
+    cover: str = ""
+    #: Embed the book's font in the EPUB (readers otherwise use their own, or the reader's choice).
+    embed_fonts: bool = False
+    #: The book's trim size (`a5`, `6x9in`, `110x178mm`); empty for the default, A5.
+    trim: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,7 +263,7 @@ _NODE_TYPES: dict[str, type] = {
     for cls in (
         Text, Emph, Strong, Code, Link, Image, SoftBreak, HardBreak, FootnoteRef, Note,
         Paragraph, Heading, ListItem, BulletList, OrderedList, BlockQuote, CodeBlock,
-        ThematicBreak, Table, FootnoteDef, Figure, SourcePos,
+        ThematicBreak, Table, FootnoteDef, Figure, SourcePos, TypographyOptions,
     )
 }  # fmt: skip
 
@@ -279,4 +306,6 @@ def from_json(data: dict[str, Any]) -> Document:
         meta["date"] = dt.date.fromisoformat(meta["date"])
     for key in ("authors", "keywords"):
         meta[key] = tuple(meta.get(key, ()))
+    if "typography" in meta:
+        meta["typography"] = _from_json(meta["typography"])
     return Document(Metadata(**meta), _from_json(data["blocks"]))

@@ -3,7 +3,7 @@ it can touch verbatim text."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import assert_never
 
@@ -103,6 +103,17 @@ def plain_text(run: InlineRun) -> str:
             case _:
                 pass
     return "".join(parts)
+
+
+def merge_texts(run: Iterable[Inline]) -> InlineRun:
+    """The run with adjacent text nodes joined into one."""
+    merged: list[Inline] = []
+    for inline in run:
+        if isinstance(inline, Text) and merged and isinstance(merged[-1], Text):
+            merged[-1] = Text(merged[-1].text + inline.text)
+        else:
+            merged.append(inline)
+    return tuple(merged)
 
 
 def map_inline_runs(doc: Document, change: Callable[[InlineRun], InlineRun]) -> Document:

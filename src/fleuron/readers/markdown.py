@@ -103,7 +103,10 @@ class _Converter:
         while i < len(tokens):
             token = tokens[i]
             end = _closing(tokens, i) if token.nesting == 1 else i
-            out.append(self.block(token, tokens[i + 1 : end]))
+            # The front matter plugin can also match inside a container (`- ---`); markdown-it
+            # renders nothing for it there, and neither do we.
+            if token.type != "front_matter":
+                out.append(self.block(token, tokens[i + 1 : end]))
             i = end + 1
         return tuple(out)
 

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from ..errors import FleuronError
-from ..model import Block, Heading, Metadata
+from ..model import Block, Heading, Metadata, TypographyOptions
 from ..walk import plain_text
 from .identifiers import ascii_slug
 
@@ -21,7 +21,7 @@ log = logging.getLogger("fleuron")
 
 KNOWN_KEYS = (
     "title", "lang", "identifier", "date", "rights", "description",
-    "author", "authors", "keywords", "slug",
+    "author", "authors", "keywords", "slug", "trim", "typography", "cover", "embed_fonts",
 )  # fmt: skip
 DEFAULT_LANG = "fr"
 _KEY_LINE = re.compile(r"^[A-Za-z_][\w-]*[ \t]*:(\s|$)", re.MULTILINE)
@@ -74,7 +74,60 @@ def read_front_matter(text: str, path: str, first_line: int, blocks: tuple[Block
         authors=authors,
         keywords=_text_list(data, "keywords", fail),
         slug=slug,
+        typography=_typography(data.get("typography"), lang, fail),
+        cover=_text(data, "cover", fail),
+        embed_fonts=_flag(data, "embed_fonts", fail),
+        trim=_text(data, "trim", fail).lower(),
     )
+
+
+_SPACE_NAMES = ("nbsp", "nnbsp", "none")
+_TYPOGRAPHY_CHOICES: dict[str, tuple[object, ...]] = {
+    "colon_space": _SPACE_NAMES,
+    "guillemet_space": _SPACE_NAMES,
+    "high_space": _SPACE_NAMES,
+    "unit_space": _SPACE_NAMES,
+    "thousands_space": _SPACE_NAMES,
+    "compat": (True, False),
+    "inner_quotes": ("“”", "‹›"),
+    "dialogue_hyphen": (True, False),
+    "insert_missing": (True, False),
+    "locale": ("fr-FR", "fr-CA", "fr-CH"),
+}
+
+
+def _typography(value: Any, lang: str, fail: Any) -> TypographyOptions:
+    """`typography:` in the front matter: options of RULES.md §0, and `disable: [R10, …]`.
+
+    The locale follows the language (`fr-CA`, `fr-CH`) unless given."""
+    region = lang.split("-", 1)[1].upper() if "-" in lang else ""
+    locale = f"fr-{region}" if f"fr-{region}" in ("fr-CA", "fr-CH") else "fr-FR"
+    if value is None:
+        return TypographyOptions(locale=locale)
+    if not isinstance(value, dict):
+        raise fail("typography", "'typography' must be a mapping of options, e.g. 'compat: true'")
+    options: dict[str, Any] = {"locale": locale}
+    for key, choice in value.items():
+        if key == "disable":
+            rules = [choice] if isinstance(choice, str) else choice
+            unknown = [r for r in rules or [] if str(r) not in _RULE_CODES]
+            if not isinstance(rules, list) or unknown:
+                raise fail("typography", f"'disable' takes rule codes among {', '.join(_RULE_CODES)}")
+            options["disabled"] = tuple(str(r) for r in rules)
+        elif key in _TYPOGRAPHY_CHOICES:
+            if choice not in _TYPOGRAPHY_CHOICES[key]:
+                allowed = ", ".join(str(c).lower() if isinstance(c, bool) else str(c) for c in _TYPOGRAPHY_CHOICES[key])
+                raise fail("typography", f"typography option '{key}' takes one of: {allowed}")
+            options[key] = choice
+        else:
+            close = difflib.get_close_matches(str(key), [*_TYPOGRAPHY_CHOICES, "disable"], n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise fail("typography", f"unknown typography option '{key}'{hint}")
+    return TypographyOptions(**options)
+
+
+# Rule codes of the French rules (kept here as data: readers do not import the typography).
+_RULE_CODES = tuple(f"R{n}" for n in range(1, 16))
 
 
 def _load_yaml(text: str, path: str, first_line: int) -> tuple[dict[str, Any], dict[str, int]]:
@@ -102,6 +155,13 @@ def _text(data: dict[str, Any], key: str, fail: Any) -> str:
     if isinstance(value, (dict, list)):
         raise fail(key, f"'{key}' must be a single text value")
     return str(value).strip()
+
+
+def _flag(data: dict[str, Any], key: str, fail: Any) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise fail(key, f"'{key}' is true or false")
+    return value
 
 
 def _text_list(data: dict[str, Any], key: str, fail: Any) -> tuple[str, ...]:

@@ -84,11 +84,11 @@ def local_images(doc: Document) -> dict[str, LocalImage]:
         for run in runs:
             for inline in iter_inlines(run):
                 if isinstance(inline, Image) and inline.source not in found:
-                    found[inline.source] = _resolve_image(inline.source, block.pos.file, block.pos.line)
+                    found[inline.source] = resolve_image(inline.source, block.pos.file, block.pos.line)
     return found
 
 
-def _resolve_image(source: str, file: str, line: int) -> LocalImage:
+def resolve_image(source: str, file: str, line: int) -> LocalImage:
     parts = urlsplit(source)
     if parts.scheme or parts.netloc:
         raise FleuronError(

@@ -23,18 +23,50 @@ from ebooklib import epub
 from ..errors import FleuronError
 from ..model import Block, Document, FootnoteDef, Heading, Metadata
 from ..walk import iter_blocks, plain_text
-from .common import local_images, release_time, stylesheet, write_atomically
-from .xhtml import Anchors, XhtmlWriter, escape, xhtml_document
+from .common import local_images, release_time, resolve_image, stylesheet, write_atomically
+from .xhtml import Anchors, XhtmlWriter, escape, page_break, xhtml_document
 
 STYLESHEET = "epub.css"
 _CSS_PATH = "style/epub.css"
 _NOTES_PATH = "text/notes.xhtml"
 _NOTE_ANCHOR = re.compile(r"fn\d+")
 
+_NAV_PATH = "nav.xhtml"
+_COVER_PATH = "text/cover.xhtml"
+
 # The few words the package writes itself, by language.
 _LABELS = {
-    "fr": {"toc": "Table des matières", "notes": "Notes"},
-    "en": {"toc": "Contents", "notes": "Notes"},
+    "fr": {
+        "toc": "Table des matières",
+        "notes": "Notes",
+        "landmarks": "Repères",
+        "cover": "Couverture",
+        "bodymatter": "Début du texte",
+        "pages": "Pages",
+        "print": "édition imprimée",
+        "summary": (
+            "Livre numérique conforme à EPUB Accessibility 1.1, niveau WCAG 2.2 AA : titres hiérarchisés, "
+            "table des matières, ordre de lecture logique, numéros de page de l’édition imprimée, texte "
+            "que chaque lecteur peut agrandir et mettre dans sa police. Aucun risque connu (ni clignotement, "
+            "ni son, ni mouvement)."
+        ),
+        "images": " Chaque image a un texte de remplacement.",
+    },
+    "en": {
+        "toc": "Contents",
+        "notes": "Notes",
+        "landmarks": "Landmarks",
+        "cover": "Cover",
+        "bodymatter": "Start of the text",
+        "pages": "Pages",
+        "print": "print edition",
+        "summary": (
+            "This ebook meets EPUB Accessibility 1.1 at WCAG 2.2 level AA: structured headings, a table of "
+            "contents, a logical reading order, the print edition's page numbers, and text every reader can "
+            "enlarge and set in their own font. No known hazard (no flashing, sound or motion)."
+        ),
+        "images": " Every image has a text alternative.",
+    },
 }
 
 
@@ -68,18 +100,32 @@ def write_epub(doc: Document, path: Path) -> None:
     write_atomically(path, epub_bytes(doc))
 
 
-def epub_bytes(doc: Document) -> bytes:
+def epub_bytes(doc: Document, page_breaks: PageBreaks | None = None) -> bytes:
+    """The EPUB; with `page_breaks` (where the print edition's pages begin), a page list too."""
+    words = labels(doc.meta.lang)
     book = epub.EpubBook()
     add_package_metadata(book, doc.meta)
-    book.add_item(epub.EpubItem("style", _CSS_PATH, "text/css", stylesheet(doc, STYLESHEET).encode("utf-8")))
+    css = stylesheet(doc, STYLESHEET)
+    if doc.meta.embed_fonts:
+        css = add_fonts(book, doc) + css
+    book.add_item(epub.EpubItem("style", _CSS_PATH, "text/css", css.encode("utf-8")))
     image_paths = add_images(book, doc)
+    cover = add_cover(book, doc, words)
     chapters = split_chapters(doc)
-    documents = content_documents(doc, chapters, image_paths)
+    documents = content_documents(doc, chapters, image_paths, page_breaks)
     for document in documents:
         book.add_item(document)
-    add_navigation(book, chapters, documents, labels(doc.meta.lang))
-    book.spine = documents
-    return package(book, release_time(doc.meta))
+    pages = _page_targets(documents)
+    add_accessibility_metadata(book, doc.meta, words, has_images=bool(image_paths), has_pages=bool(pages))
+    add_navigation(book, doc.meta.lang, chapters, documents, words, pages)
+    # The navigation document is in the spine, out of the reading order, for the landmark to it.
+    book.spine = [cover, *documents, (book.get_item_with_id("nav"), "no")]
+    return package(book, release_time(doc.meta), doc.meta.lang)
+
+
+#: Where the print edition's pages begin: for a block (by its index in `iter_blocks` order),
+#: the (character offset in its text, page label) of each page that starts inside it.
+PageBreaks = dict[int, list[tuple[int, str]]]
 
 
 def add_package_metadata(book: epub.EpubBook, meta: Metadata) -> None:
@@ -97,6 +143,30 @@ def add_package_metadata(book: epub.EpubBook, meta: Metadata) -> None:
         book.add_metadata("DC", "subject", keyword)
 
 
+def add_accessibility_metadata(
+    book: epub.EpubBook, meta: Metadata, words: dict[str, str], has_images: bool, has_pages: bool
+) -> None:
+    """EPUB Accessibility 1.1 (schema.org properties, conformance, certifier)."""
+    features = ["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"]
+    if has_pages:
+        features += ["printPageNumbers", "pageNavigation"]
+    if has_images:
+        features.append("alternativeText")
+    properties = [
+        *(("schema:accessMode", mode) for mode in (["textual", "visual"] if has_images else ["textual"])),
+        ("schema:accessModeSufficient", "textual"),
+        *(("schema:accessibilityFeature", feature) for feature in features),
+        ("schema:accessibilityHazard", "none"),
+        ("schema:accessibilitySummary", words["summary"] + (words["images"] if has_images else "")),
+        ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"),
+        ("a11y:certifiedBy", "Fleuron"),
+    ]
+    if has_pages:  # `pageBreakSource` (no prefix: the W3C property, accepted by EPUBCheck 5.2+)
+        properties.append(("pageBreakSource", f"{meta.title}, {words['print']} ({meta.identifier})"))
+    for name, value in properties:
+        book.add_metadata(None, "meta", value, {"property": name})
+
+
 def add_images(book: epub.EpubBook, doc: Document) -> dict[str, str]:
     """Copies the manuscript's images into the package; returns where each source went."""
     paths = {}
@@ -106,7 +176,63 @@ def add_images(book: epub.EpubBook, doc: Document) -> dict[str, str]:
     return paths
 
 
-def content_documents(doc: Document, chapters: list[Chapter], image_paths: dict[str, str]) -> list[_ContentDocument]:
+def add_fonts(book: epub.EpubBook, doc: Document) -> str:
+    """The book's faces (completed with U+202F where they lack it, as in print) in the
+    package; returns their `@font-face` rules. Readers still let their user choose a font."""
+    from .fonts import book_fonts
+
+    fonts = book_fonts(doc)
+    names = {"text": fonts.family, "mono": fonts.mono_family}
+    rules = []
+    for number, face in enumerate(fonts.faces, 1):
+        path = f"fonts/{number:02d}{face.path.suffix.lower()}"
+        media_type = "font/otf" if face.path.suffix.lower() == ".otf" else "font/ttf"
+        book.add_item(epub.EpubItem(f"font{number}", path, media_type, face.path.read_bytes()))
+        rules.append(
+            f'@font-face {{ font-family: "{names[face.role]}"; src: url("../{path}"); '
+            f"font-weight: {face.weight}; font-style: {face.style}; }}\n"
+        )
+    return "".join(rules) + f'body {{ font-family: "{fonts.family}", serif; }}\n'
+
+
+def add_cover(book: epub.EpubBook, doc: Document, words: dict[str, str]) -> _ContentDocument:
+    """The front matter's `cover:` image, or one drawn from the title; and its page."""
+    if doc.meta.cover:
+        where = doc.blocks[0].pos if doc.blocks else None
+        image = resolve_image(doc.meta.cover, where.file if where else "", 0)
+        data, suffix, media_type = image.path.read_bytes(), image.path.suffix.lower(), image.media_type
+    else:
+        from .cover import cover_png
+        from .fonts import book_fonts
+
+        faces = {(face.role, face.style, face.weight): face.path for face in book_fonts(doc).faces}
+        regular = faces[("text", "normal", 400)]
+        data, suffix, media_type = (
+            cover_png(doc.meta, regular, faces.get(("text", "italic", 400), regular)),
+            ".png",
+            "image/png",
+        )
+    image_path = f"images/cover{suffix}"
+    item = epub.EpubItem("cover-image", image_path, media_type, data)
+    item.properties = ["cover-image"]
+    book.add_item(item)
+    alt = (
+        f"{words['cover']} : {doc.meta.title}"
+        if doc.meta.lang.startswith("fr")
+        else f"{words['cover']}: {doc.meta.title}"
+    )
+    body = (
+        f'<section class="cover">\n<img epub:type="cover" role="doc-cover" '
+        f'src="{_relative(image_path, _COVER_PATH)}" alt="{escape(alt, quote=True)}" />\n</section>\n'
+    )
+    page = _content_document("cover", _COVER_PATH, words["cover"], doc.meta.lang, body)
+    book.add_item(page)
+    return page
+
+
+def content_documents(
+    doc: Document, chapters: list[Chapter], image_paths: dict[str, str], page_breaks: PageBreaks | None = None
+) -> list[_ContentDocument]:
     """One XHTML document per chapter, then the notes; links follow their targets across files."""
     anchors = _ChapterAnchors(_anchor_files(chapters))
     writer = XhtmlWriter(
@@ -114,11 +240,15 @@ def content_documents(doc: Document, chapters: list[Chapter], image_paths: dict[
         anchors=anchors,
         image_source=lambda source: _relative(image_paths.get(source, source), anchors.current),
         epub=True,
+        page_breaks=page_breaks,
+        continuous_headings=True,
     )
     documents = []
     for number, chapter in enumerate(chapters):
         anchors.current = chapter.path
         title = f'<h1 class="title">{escape(doc.meta.title)}</h1>\n' if chapter.heading is None else ""
+        if chapter.heading is None and page_breaks and -1 in page_breaks:  # pages before the text
+            title = "".join(page_break(label) for _, label in page_breaks[-1]) + title
         body = f'<section epub:type="chapter" role="doc-chapter">\n{title}{writer.blocks(chapter.blocks)}</section>\n'
         documents.append(_content_document(f"chapter{number}", chapter.path, chapter.title, doc.meta.lang, body))
     if writer.notes.entries:
@@ -129,20 +259,97 @@ def content_documents(doc: Document, chapters: list[Chapter], image_paths: dict[
     return documents
 
 
+@dataclass
+class TocEntry:
+    title: str
+    href: str
+    children: list[TocEntry]
+
+
+def toc_entries(chapters: list[Chapter]) -> list[TocEntry]:
+    """Each chapter, with the headings inside it nested under it as deep as they go."""
+    entries = []
+    for chapter in chapters:
+        top = chapter.heading
+        entry = TocEntry(chapter.title, f"{chapter.path}#{top.identifier}" if top else chapter.path, [])
+        stack: list[tuple[int, TocEntry]] = [(top.level if top else 0, entry)]
+        for heading in chapter.blocks:
+            if not isinstance(heading, Heading) or heading is top:
+                continue
+            while len(stack) > 1 and stack[-1][0] >= heading.level:
+                stack.pop()
+            child = TocEntry(plain_text(heading.content), f"{chapter.path}#{heading.identifier}", [])
+            stack[-1][1].children.append(child)
+            stack.append((heading.level, child))
+        entries.append(entry)
+    return entries
+
+
 def add_navigation(
-    book: epub.EpubBook, chapters: list[Chapter], documents: list[_ContentDocument], words: dict[str, str]
+    book: epub.EpubBook,
+    lang: str,
+    chapters: list[Chapter],
+    documents: list[_ContentDocument],
+    words: dict[str, str],
+    pages: list[tuple[str, str]],
 ) -> None:
-    """The EPUB 3 nav and, for older readers, the NCX (ebooklib writes both from `book.toc`)."""
-    book.toc = [_toc_entry(chapter) for chapter in chapters]
+    """Our EPUB 3 navigation document (table of contents, landmarks, page list) and, for
+    older readers, the NCX that ebooklib writes from `book.toc`."""
+    entries = toc_entries(chapters)
     if documents[-1].file_name == _NOTES_PATH:
-        book.toc.append(epub.Link(_NOTES_PATH, words["notes"], "toc-notes"))
-    nav = epub.EpubNav(title=words["toc"])
-    nav.add_link(href=_relative(_CSS_PATH, nav.file_name), rel="stylesheet", type="text/css")
+        entries.append(TocEntry(words["notes"], _NOTES_PATH, []))
+    book.toc = [_ncx_entry(entry, f"toc-{n}") for n, entry in enumerate(entries, 1)]
+
+    def items(tree: list[TocEntry]) -> str:
+        return "".join(
+            f'<li><a href="{escape(e.href, True)}">{escape(e.title)}</a>'
+            + (f"\n<ol>\n{items(e.children)}</ol>\n" if e.children else "")
+            + "</li>\n"
+            for e in tree
+        )
+
+    landmarks = [("cover", _COVER_PATH, words["cover"]), ("toc", f"{_NAV_PATH}#toc", words["toc"]),
+                 ("bodymatter", chapters[0].path, words["bodymatter"])]  # fmt: skip
+    toc_title = escape(words["toc"])
+    body = (
+        f'<nav epub:type="toc" id="toc" role="doc-toc">\n<h1>{toc_title}</h1>\n<ol>\n{items(entries)}</ol>\n</nav>\n'
+        f'<nav epub:type="landmarks" id="landmarks" aria-label="{escape(words["landmarks"], True)}" hidden="hidden">\n'
+        f"<h2>{escape(words['landmarks'])}</h2>\n<ol>\n"
+        + "".join(
+            f'<li><a epub:type="{kind}" href="{href}">{escape(label)}</a></li>\n' for kind, href, label in landmarks
+        )
+        + "</ol>\n</nav>\n"
+    )
+    if pages:
+        body += (
+            f'<nav epub:type="page-list" id="page-list" role="doc-pagelist" hidden="hidden">\n'
+            f"<h2>{escape(words['pages'])}</h2>\n<ol>\n"
+            + "".join(f'<li><a href="{href}">{escape(label)}</a></li>\n' for href, label in pages)
+            + "</ol>\n</nav>\n"
+        )
+    nav = _content_document("nav", _NAV_PATH, words["toc"], lang, body)
+    nav.properties = ["nav"]
     book.add_item(nav)
     book.add_item(epub.EpubNcx())
 
 
-def package(book: epub.EpubBook, modified: dt.datetime) -> bytes:
+def _ncx_entry(entry: TocEntry, uid: str) -> Any:
+    link = epub.Link(entry.href, entry.title, uid)
+    if not entry.children:
+        return link
+    return (link, [_ncx_entry(child, f"{uid}-{n}") for n, child in enumerate(entry.children, 1)])
+
+
+def _page_targets(documents: list[_ContentDocument]) -> list[tuple[str, str]]:
+    """(href, label) of each page break marker, in reading order."""
+    return [
+        (f"{document.file_name}#page-{label.decode()}", label.decode())
+        for document in documents
+        for label in re.findall(rb'epub:type="pagebreak"[^>]* id="page-([^"]+)"', document.content)
+    ]
+
+
+def package(book: epub.EpubBook, modified: dt.datetime, lang: str) -> bytes:
     raw = io.BytesIO()
     options = {
         "mtime": modified,
@@ -154,7 +361,7 @@ def package(book: epub.EpubBook, modified: dt.datetime) -> bytes:
     }
     if not epub.write_epub(raw, book, options):  # ebooklib may report failure instead of raising
         raise FleuronError("ebooklib could not write the EPUB")
-    return _reproducible_zip(raw.getvalue(), modified)
+    return _reproducible_zip(raw.getvalue(), modified, lang)
 
 
 class _ContentDocument(epub.EpubHtml):  # type: ignore[misc]
@@ -168,32 +375,6 @@ def _content_document(uid: str, path: str, title: str, lang: str, body: str) -> 
     head = f'<link rel="stylesheet" type="text/css" href="{_relative(_CSS_PATH, path)}" />\n'
     xhtml = xhtml_document(title, lang, body, head)
     return _ContentDocument(uid=uid, file_name=path, title=title, lang=lang, content=xhtml.encode("utf-8"))
-
-
-def _toc_entry(chapter: Chapter) -> Any:
-    """A chapter with the headings inside it nested under it, as deep as they go."""
-    top = chapter.heading
-    href = f"{chapter.path}#{top.identifier}" if top else chapter.path
-    root: list[Any] = []
-    stack: list[tuple[int, list[Any]]] = [(top.level if top else 0, root)]
-    for heading in chapter.blocks:
-        if not isinstance(heading, Heading) or heading is top:
-            continue
-        while len(stack) > 1 and stack[-1][0] >= heading.level:
-            stack.pop()
-        children: list[Any] = []
-        link = epub.Link(
-            f"{chapter.path}#{heading.identifier}", plain_text(heading.content), f"toc-{heading.identifier}"
-        )
-        stack[-1][1].append((link, children))
-        stack.append((heading.level, children))
-    entry = epub.Link(href, chapter.title, f"toc-{top.identifier if top else 'opening'}")
-    return (entry, _flatten_leaves(root)) if root else entry
-
-
-def _flatten_leaves(entries: list[Any]) -> list[Any]:
-    """ebooklib wants a bare Link for an entry without children."""
-    return [(link, _flatten_leaves(children)) if children else link for link, children in entries]
 
 
 def _anchor_files(chapters: list[Chapter]) -> dict[str, str]:
@@ -234,8 +415,9 @@ def _relative(target: str, current: str) -> str:
     return posixpath.relpath(target, posixpath.dirname(current) or ".") if current else target
 
 
-def _reproducible_zip(data: bytes, modified: dt.datetime) -> bytes:
-    """The same entries in the same order, `mimetype` first and stored, every timestamp fixed."""
+def _reproducible_zip(data: bytes, modified: dt.datetime, lang: str) -> bytes:
+    """The same entries in the same order, `mimetype` first and stored, every timestamp fixed;
+    and the package document's language, which ebooklib does not write."""
     stamp = max(modified.astimezone(dt.UTC).timetuple()[:6], (1980, 1, 1, 0, 0, 0))
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
@@ -245,10 +427,13 @@ def _reproducible_zip(data: bytes, modified: dt.datetime) -> bytes:
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.create_system = 3
             info.external_attr = 0o644 << 16
+            content = source.read(name)
+            if name.endswith(".opf"):
+                content = content.replace(b"<package ", f'<package xml:lang="{escape(lang, True)}" '.encode(), 1)
             if name == "mimetype":
                 info.compress_type = zipfile.ZIP_STORED
-                target.writestr(info, source.read(name))
+                target.writestr(info, content)
             else:
                 info.compress_type = zipfile.ZIP_DEFLATED
-                target.writestr(info, source.read(name), compresslevel=9)
+                target.writestr(info, content, compresslevel=9)
     return out.getvalue()

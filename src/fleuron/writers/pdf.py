@@ -1,7 +1,11 @@
-"""Model -> PDF, laid out by WeasyPrint from the XHTML writer's output and `styles/print.css`.
+"""Model -> PDF, laid out by WeasyPrint: the book (trim, bleed, front matter, running heads) and
+the A4 handout, from the XHTML writer's output and `styles/` (`text.css` shared by both, then
+`print.css` or `handout.css`, the family in `fonts.toml`).
 
-`book_html` is the exact standalone document WeasyPrint renders (`--format html` writes it).
-WeasyPrint may load only the manuscript's own images: its URL fetcher refuses everything else.
+`book_html` is the exact standalone document WeasyPrint renders for the book (`--format html`
+writes it). WeasyPrint may load only the manuscript's own images and the book's font files:
+its URL fetcher refuses everything else, so no glyph comes from a font the project does not
+name (a character none of its faces has is reported before the build).
 """
 
 from __future__ import annotations
@@ -10,23 +14,277 @@ import datetime as dt
 import hashlib
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import FleuronError
-from ..model import Document
+from ..model import Block, Code, CodeBlock, Document, FootnoteDef, FootnoteRef, Heading, Note, Text
+from ..walk import block_inline_runs, iter_blocks, iter_inlines, plain_text
 from .common import local_images, release_time, stylesheet, write_atomically
-from .xhtml import XhtmlWriter, escape, xhtml_document
+from .fonts import BookFonts, book_fonts
+from .xhtml import XhtmlWriter, attrs, escape, xhtml_document
 
-STYLESHEET = "print.css"
+log = logging.getLogger("fleuron")
+
+BOOK_STYLESHEETS = ("text.css", "print.css")
+HANDOUT_STYLESHEETS = ("text.css", "handout.css")
+
+#: Tagged, with the XMP metadata and identification of PDF/UA-1; `--pdf-variant` chooses another.
+DEFAULT_VARIANT = "pdf/ua-1"
+BLEED_MM = 3.0
+#: With crop marks, the sheet grows by this much on each side, so that the marks (drawn by
+#: WeasyPrint in the outer half of that area) stay clear of the 3 mm bleed.
+MARKS_MM = 12.0
+MM = 72 / 25.4
 
 
-def book_html(doc: Document) -> str:
+@dataclass(frozen=True)
+class Trim:
+    """A book format: the trimmed page and its margins (mm), and the type size (pt)."""
+
+    width: float
+    height: float
+    inner: float
+    outer: float
+    top: float
+    bottom: float
+    font_size: float
+
+    @property
+    def text_height(self) -> float:
+        return self.height - self.top - self.bottom
+
+
+#: Margins: a gutter wide enough for a glued binding, a wider outer margin, a deeper foot.
+TRIMS: dict[str, Trim] = {
+    "a5": Trim(148, 210, inner=18, outer=22, top=21, bottom=27, font_size=11),
+    "6x9in": Trim(152.4, 228.6, inner=19, outer=23, top=22, bottom=29, font_size=11),
+    "110x178mm": Trim(110, 178, inner=13, outer=15, top=16, bottom=21, font_size=9.5),
+}
+DEFAULT_TRIM = "a5"
+
+
+@dataclass(frozen=True)
+class PrintOptions:
+    #: A key of `TRIMS`; None takes the front matter's `trim`, else A5.
+    trim: str | None = None
+    #: Crop and registration marks around the bleed, for the print shop that asks for them.
+    marks: bool = False
+    #: A WeasyPrint PDF variant (pdf/ua-1, pdf/a-3b…); None is `DEFAULT_VARIANT`.
+    variant: str | None = None
+
+
+# --- Words of the furniture, by language -------------------------------------------------
+
+_LABELS = {
+    "fr": {
+        "contents": "Sommaire",
+        "notes": "Notes",
+        "identifier": "Identifiant",
+        "published": "Publication",
+        "set_in": "Composé en {family}.",
+        "finished": "Achevé de composer le {date}.",
+        "months": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+        "colon": "\u00a0:",  # the French colon takes a no-break space
+    },
+    "en": {
+        "contents": "Contents",
+        "notes": "Notes",
+        "identifier": "Identifier",
+        "published": "Published",
+        "set_in": "Set in {family}.",
+        "finished": "Typeset on {date}.",
+        "months": "January February March April May June July August September October November December",
+        "colon": ":",
+    },
+}
+
+
+def _labels(doc: Document) -> dict[str, str]:
+    return _LABELS.get(doc.meta.lang.split("-")[0].lower(), _LABELS["fr"])
+
+
+def _long_date(day: dt.date, labels: dict[str, str]) -> str:
+    return f"{day.day}\u00a0{labels['months'].split()[day.month - 1]} {day.year}"
+
+
+# --- The book ----------------------------------------------------------------------------
+
+
+def trim_of(doc: Document, options: PrintOptions) -> Trim:
+    name = options.trim or doc.meta.trim or DEFAULT_TRIM
+    trim = TRIMS.get(name.lower())
+    if trim is None:
+        where = "--trim" if options.trim else "the front matter's 'trim'"
+        source = doc.blocks[0].pos.file if doc.blocks and not options.trim else None
+        raise FleuronError(f"unknown trim '{name}' in {where}; choose among {', '.join(TRIMS)}", source)
+    return trim
+
+
+def book_html(doc: Document, options: PrintOptions | None = None, fonts: BookFonts | None = None) -> str:
+    options = options or PrintOptions()
+    fonts = fonts or book_fonts(doc)
+    labels = _labels(doc)
+    writer = PrintWriter(doc, image_source=_image_uri(doc))
+    body = (
+        _title_page(doc)
+        + _imprint(doc, fonts, labels)
+        + _contents(doc, labels)
+        + "<main>\n"
+        + "".join(
+            f"<section{attrs(class_='part intro' if i == 0 and not _opens_part(group[0]) else 'part')}>\n"
+            f"{writer.blocks(group)}</section>\n"
+            for i, group in enumerate(_parts(doc.blocks))
+        )
+        + _notes(writer, labels)
+        + "</main>\n"
+        + _colophon(doc, fonts, labels)
+    )
+    css = _book_geometry(trim_of(doc, options), options.marks) + _stylesheets(doc, BOOK_STYLESHEETS)
+    return xhtml_document(doc.meta.title, doc.meta.lang, body, _head(doc, fonts, css))
+
+
+def _opens_part(block: Block) -> bool:
+    return isinstance(block, Heading) and block.level <= 2
+
+
+def _parts(blocks: tuple[Block, ...]) -> list[tuple[Block, ...]]:
+    """The text cut before each `#` or `##` heading: each part opens on a right-hand page."""
+    parts: list[list[Block]] = [[]]
+    for block in blocks:
+        if _opens_part(block) and parts[-1]:
+            parts.append([])
+        parts[-1].append(block)
+    # A part of nothing but note definitions (printed with the notes) would be a blank opening.
+    return [tuple(part) for part in parts if not all(isinstance(b, FootnoteDef) for b in part)]
+
+
+def _title_page(doc: Document) -> str:
+    authors = "".join(f'<p class="author">{escape(author)}</p>\n' for author in doc.meta.authors)
+    return f'<section class="titlepage">\n{authors}<h1 class="title">{escape(doc.meta.title)}</h1>\n</section>\n'
+
+
+def _imprint(doc: Document, fonts: BookFonts, labels: dict[str, str]) -> str:
     meta = doc.meta
+    colon = labels["colon"]
+    day = meta.date or release_time(meta).date()
+    lines = [f'<p class="imprint-title">{escape(meta.title)}</p>']
+    lines += [f"<p>{escape(author)}</p>" for author in meta.authors]
+    if meta.rights:
+        lines.append(f"<p>{escape(meta.rights)}</p>")
+    lines.append(f'<p>{labels["identifier"]}{colon} <span class="identifier">{escape(meta.identifier)}</span></p>')
+    lines.append(f"<p>{labels['published']}{colon} {_long_date(day, labels)}</p>")
+    return '<section class="imprint">\n<div class="imprint-text">\n' + "\n".join(lines) + "\n</div>\n</section>\n"
+
+
+def _colophon(doc: Document, fonts: BookFonts, labels: dict[str, str]) -> str:
+    day = doc.meta.date or release_time(doc.meta).date()
+    return (
+        '<section class="end">\n<div class="colophon">\n'
+        f"<p>{escape(labels['set_in'].format(family=fonts.family))}</p>\n"
+        f"<p>{labels['finished'].format(date=_long_date(day, labels))}</p>\n</div>\n</section>\n"
+    )
+
+
+def _contents(doc: Document, labels: dict[str, str]) -> str:
+    """The table of contents: parts and their sections, page numbers filled in by WeasyPrint."""
+    entries = []
+    for block in doc.blocks:
+        if isinstance(block, Heading) and block.level <= 3 and block.identifier:
+            kind = "toc-part" if block.level <= 2 else "toc-section"
+            link = f'<a href="#{escape(block.identifier, True)}">{escape(plain_text(block.content))}</a>'
+            entries.append(f'<li class="{kind}">{link}</li>\n')
+    if _has_notes(doc):
+        entries.append(f'<li class="toc-part"><a href="#fleuron-notes">{labels["notes"]}</a></li>\n')
+    if not entries:
+        return ""
+    return (
+        '<nav class="toc" role="doc-toc" aria-labelledby="fleuron-toc">\n'
+        f'<h2 class="toc-title" id="fleuron-toc">{labels["contents"]}</h2>\n<ol>\n{"".join(entries)}</ol>\n</nav>\n'
+    )
+
+
+def _has_notes(doc: Document) -> bool:
+    return any(
+        isinstance(inline, FootnoteRef | Note)
+        for block in iter_blocks(doc.blocks)
+        for run in block_inline_runs(block)
+        for inline in iter_inlines(run)
+    )
+
+
+def _notes(writer: XhtmlWriter, labels: dict[str, str]) -> str:
+    if not writer.notes.entries:
+        return ""
+    notes = writer.footnotes(writer.notes.entries, heading=labels["notes"])
+    return f'<section class="part notes" id="fleuron-notes">\n{notes}</section>\n'
+
+
+def _book_geometry(trim: Trim, marks: bool) -> str:
+    """The page set-up of one trim: size, bleed, marks, mirrored margins, type size."""
+    bleed = BLEED_MM + (MARKS_MM if marks else 0)
+    return (
+        f"@page {{ size: {trim.width}mm {trim.height}mm; bleed: {bleed}mm; "
+        f"marks: {'crop cross' if marks else 'none'}; margin-top: {trim.top}mm; margin-bottom: {trim.bottom}mm; }}\n"
+        f"@page :left {{ margin-left: {trim.outer}mm; margin-right: {trim.inner}mm; }}\n"
+        f"@page :right {{ margin-left: {trim.inner}mm; margin-right: {trim.outer}mm; }}\n"
+        f"html {{ font-size: {trim.font_size}pt; }}\n"
+        # The title, imprint and colophon pages place their text within the full height of the page.
+        f".titlepage, .imprint, .end {{ height: {trim.text_height - 1:.1f}mm; }}\n"
+    )
+
+
+class PrintWriter(XhtmlWriter):
+    """The XHTML writer with printed note calls: a superior figure, no brackets."""
+
+    def note_ref(self, ref: FootnoteRef | Note) -> str:
+        found = self.notes.refs.get(id(ref))
+        if found is None:
+            return super().note_ref(ref)
+        entry, anchor = found
+        link = attrs(href=self.href(entry.anchor), id=anchor, role="doc-noteref")
+        return f'<sup class="footnote-ref"><a{link}>{entry.number}</a></sup>'
+
+
+# --- The handout -------------------------------------------------------------------------
+
+
+def handout_html(doc: Document, fonts: BookFonts | None = None) -> str:
+    """The same text on A4 for an office printer: a title block, then the text, no breaks forced."""
+    fonts = fonts or book_fonts(doc)
+    meta = doc.meta
+    labels = _labels(doc)
+    writer = PrintWriter(doc, image_source=_image_uri(doc))
+    block = [f'<h1 class="title">{escape(meta.title)}</h1>']
+    block += [f'<p class="author">{escape(author)}</p>' for author in meta.authors]
+    if meta.description:
+        block.append(f'<p class="description">{escape(meta.description)}</p>')
+    block.append(f'<p class="date">{_long_date(meta.date or release_time(meta).date(), labels)}</p>')
+    notes = writer.footnotes(writer.notes.entries, heading=labels["notes"]) if writer.notes.entries else ""
+    body = (
+        '<header class="title-block">\n' + "\n".join(block) + "\n</header>\n"
+        f"<main>\n{writer.blocks(doc.blocks)}{notes}</main>\n"
+    )
+    return xhtml_document(meta.title, meta.lang, body, _head(doc, fonts, _stylesheets(doc, HANDOUT_STYLESHEETS)))
+
+
+# --- Shared ------------------------------------------------------------------------------
+
+
+def _image_uri(doc: Document) -> Callable[[str], str]:
     images = local_images(doc)
-    writer = XhtmlWriter(doc, image_source=lambda source: images[source].path.as_uri() if source in images else source)
+    return lambda source: images[source].path.as_uri() if source in images else source
+
+
+def _stylesheets(doc: Document, names: tuple[str, ...]) -> str:
+    return "".join(stylesheet(doc, name) for name in names)
+
+
+def _head(doc: Document, fonts: BookFonts, css: str) -> str:
+    meta = doc.meta
     stamp = release_time(meta).strftime("%Y-%m-%dT%H:%M:%SZ")
     # WeasyPrint turns these into the PDF's metadata (title comes from <title>, language from lang).
     head_meta = {
@@ -40,31 +298,118 @@ def book_html(doc: Document) -> str:
     head = "".join(
         f'<meta name="{name}" content="{escape(value, True)}" />\n' for name, value in head_meta.items() if value
     )
-    head += f"<style>\n{stylesheet(doc, STYLESHEET)}</style>\n"
-    authors = "".join(f'<p class="author">{escape(author)}</p>\n' for author in meta.authors)
-    title_page = f'<section class="titlepage">\n<h1 class="title">{escape(meta.title)}</h1>\n{authors}</section>\n'
-    body = writer.blocks(doc.blocks) + writer.footnotes(writer.notes.entries)
-    return xhtml_document(meta.title, meta.lang, f"{title_page}<main>\n{body}</main>\n", head)
+    return head + f"<style>\n{fonts.css()}{css}</style>\n"
 
 
-def write_pdf(doc: Document, path: Path, *, variant: str | None = None) -> None:
-    write_atomically(path, pdf_bytes(doc, variant=variant))
+def write_pdf(doc: Document, path: Path, options: PrintOptions | None = None) -> None:
+    write_atomically(path, pdf_bytes(doc, options))
 
 
-def pdf_bytes(doc: Document, *, variant: str | None = None, html: str | None = None) -> bytes:
+def pdf_bytes(doc: Document, options: PrintOptions | None = None, *, html: str | None = None) -> bytes:
+    """The book. `html`, when given, is `book_html(doc, options)` already made."""
+    return book_pdf(doc, options, html=html)[0]
+
+
+def book_pdf(
+    doc: Document, options: PrintOptions | None = None, *, html: str | None = None, write: bool = True
+) -> tuple[bytes, list[str]]:
+    """The book (empty bytes unless `write`) and, from the same layout, the first text of each
+    of its pages, for the ebook's page list (`pagemap.py`)."""
+    from .pagemap import page_texts
+
+    options = options or PrintOptions()
+    fonts = book_fonts(doc)
+    html = html or book_html(doc, options, fonts)
+    document, write_pdf = _layout(doc, html, fonts, options.variant, BLEED_MM, doc.meta.identifier)
+    return (write_pdf() if write else b""), page_texts(document)
+
+
+def handout_bytes(doc: Document, options: PrintOptions | None = None) -> bytes:
+    options = options or PrintOptions()
+    fonts = book_fonts(doc)
+    _, write_pdf = _layout(doc, handout_html(doc, fonts), fonts, options.variant, 0.0, doc.meta.identifier + "#handout")
+    return write_pdf()
+
+
+def _layout(
+    doc: Document, html: str, fonts: BookFonts, variant: str | None, bleed_mm: float, key: str
+) -> tuple[Any, Callable[[], bytes]]:
+    """WeasyPrint's laid-out pages, and the function that writes them as the PDF."""
     import weasyprint  # imported here: it is slow to import, and most commands never need it
+    from weasyprint.pdf import VARIANTS
 
-    allowed = {image.path for image in local_images(doc).values()}
-    html_doc = weasyprint.HTML(string=html or book_html(doc), url_fetcher=_project_fetcher(allowed))
+    variant = variant or DEFAULT_VARIANT
+    if variant not in VARIANTS:
+        raise FleuronError(f"unknown PDF variant '{variant}'; choose among {', '.join(sorted(VARIANTS))}")
+    _report_missing_glyphs(doc, fonts)
+    allowed = {image.path for image in local_images(doc).values()} | fonts.paths
+    html_doc = weasyprint.HTML(string=html, url_fetcher=_project_fetcher(allowed))
     # A fixed file identifier, so that the same book gives the same bytes.
-    identifier = hashlib.sha256(doc.meta.identifier.encode("utf-8")).hexdigest()[:32].encode("ascii")
+    identifier = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32].encode("ascii")
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    options = {**weasyprint.DEFAULT_OPTIONS, "pdf_identifier": identifier, "pdf_variant": variant, "pdf_tags": True}
     try:
-        with _fixed_font_timestamps(release_time(doc.meta)):
-            result: bytes = html_doc.write_pdf(pdf_identifier=identifier, pdf_variant=variant)
+        document = html_doc.render(**options)
     except weasyprint.urls.FatalURLFetchingError as error:
         raise FleuronError(f"the PDF may only use the manuscript's own files: {error}") from None
-    return result
+
+    def write_pdf() -> bytes:
+        with _fixed_font_timestamps(release_time(doc.meta)):
+            result: bytes = document.write_pdf(finisher=_finisher(fonts, bleed_mm * MM), **options)
+        return result
+
+    return document, write_pdf
+
+
+def _finisher(fonts: BookFonts, bleed: float) -> Callable[[Any, Any], None]:
+    """What WeasyPrint leaves to us: the exact bleed box (it caps the bleed at 10 pt and has no
+    notion of marks outside it), the title shown by viewers, and a last check of the fonts."""
+
+    def finish(document: Any, pdf: Any) -> None:
+        import pydyf  # type: ignore[import-untyped]
+
+        pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
+        for page in pdf.objects:
+            if isinstance(page, dict) and page.get("Type") == "/Page":
+                left, bottom, right, top = (float(v) for v in page["TrimBox"])
+                page["BleedBox"] = pydyf.Array([left - bleed, bottom - bleed, right + bleed, top + bleed])
+        foreign = sorted({font.family for font in document.fonts.values()} - fonts.families)
+        if foreign:
+            log.warning("the PDF uses fonts other than %s: %s", fonts.family, ", ".join(foreign))
+        missing = sorted({chr(code) for font in document.fonts.values() for code in font.missing})
+        if missing:
+            log.warning("no font could draw %s: the PDF shows blank boxes instead", ", ".join(map(repr, missing)))
+
+    return finish
+
+
+def _report_missing_glyphs(doc: Document, fonts: BookFonts) -> None:
+    """Warn, at its line, about a character that none of the book's faces can draw."""
+    text = fonts.text_coverage()
+    mono = fonts.mono_coverage() or text
+    reported: set[str] = set()
+    for block in iter_blocks(doc.blocks):
+        found: list[tuple[str, frozenset[int]]] = []
+        if isinstance(block, CodeBlock):
+            found.append((block.text, mono))
+        for run in block_inline_runs(block):
+            for inline in iter_inlines(run):
+                if isinstance(inline, Code):
+                    found.append((inline.text, mono))
+                elif isinstance(inline, Text):
+                    found.append((inline.text, text))
+        for chars, coverage in found:
+            for char in chars:
+                if ord(char) not in coverage and not char.isspace() and char not in reported:
+                    reported.add(char)
+                    log.warning(
+                        "%s:%d: %r (U+%04X) is not in the book's font %s; it would come from another font",
+                        block.pos.file,
+                        block.pos.line,
+                        char,
+                        ord(char),
+                        fonts.family,
+                    )
 
 
 @contextmanager
@@ -84,7 +429,8 @@ def _project_fetcher(allowed: set[Path]) -> Any:
     from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
     class ProjectFetcher(URLFetcher):  # type: ignore[misc]
-        """Serves the manuscript's images, and nothing else: no other file, no network."""
+        """Serves the manuscript's images and the book's font files, and nothing else: no other
+        file, no network."""
 
         def fetch(self, url: str, headers: Any = None) -> Any:
             if url.startswith("file:"):

@@ -8,7 +8,7 @@ that a manuscript means the same thing here as in any CommonMark tool; it is XML
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import assert_never
 
@@ -154,10 +154,21 @@ class XhtmlWriter:
         anchors: Anchors | None = None,
         image_source: Callable[[str], str] = str,
         epub: bool = False,
+        page_breaks: Mapping[int, list[tuple[int, str]]] | None = None,
+        continuous_headings: bool = False,
     ) -> None:
         self.doc = doc
         self.anchors = anchors or Anchors()
         self.href = self.anchors.href
+        #: Print pages beginning in a block (by `iter_blocks` index): (text offset, page label).
+        self.page_breaks = page_breaks or {}
+        self.block_numbers = {id(block): n for n, block in enumerate(iter_blocks(doc.blocks))} if page_breaks else {}
+        self._breaks: list[tuple[int, str]] = []  # those of the block being written, in order
+        self._written = 0  # characters of text written so far in that block
+        #: A book's outline may not skip a level (WCAG, PDF/UA): under the title (h1) a `###`
+        #: that follows no `##` is set as h2, its own level kept as a class for the stylesheet.
+        self.continuous_headings = continuous_headings
+        self._last_level = 1
         self.image_source = image_source
         #: Add EPUB's `epub:type` semantics (reading systems show notes as pop-ups with them).
         self.epub = epub
@@ -170,13 +181,32 @@ class XhtmlWriter:
         return "".join(self.block(block, tight) for block in blocks)
 
     def block(self, block: Block, tight: bool = False) -> str:
+        breaks = self.page_breaks.get(self.block_numbers.get(id(block), -1))
+        if not breaks:
+            return self._block(block, tight)
+        if not isinstance(block, (Paragraph, Heading)):  # a page that begins at a list, a table…
+            return "".join(page_break(label) for _, label in breaks) + self._block(block, tight)
+        self._breaks, self._written = sorted(breaks), 0
+        html = self._block(block, tight)
+        rest = "".join(page_break(label) for _, label in self._breaks)  # past the text's end
+        self._breaks = []
+        closing = html.rindex("</") if not tight else len(html.rstrip("\n"))
+        return html[:closing] + rest + html[closing:]
+
+    def _block(self, block: Block, tight: bool = False) -> str:
         match block:
             case Paragraph(content=content):
                 # Tight list items hold their text without <p>, as CommonMark renders them.
                 return self.inlines(content) + "\n" if tight else f"<p>{self.inlines(content)}</p>\n"
             case Heading(level=level, content=content, identifier=identifier):
-                tag = f"h{min(max(level, 1), 6)}"
-                return f"<{tag}{attrs(id=identifier or None)}>{self.inlines(content)}</{tag}>\n"
+                level = min(max(level, 1), 6)
+                shown, class_ = level, None
+                if self.continuous_headings:
+                    shown = min(level, self._last_level + 1)
+                    class_ = f"level-{level}" if shown != level else None
+                    self._last_level = shown
+                tag = f"h{shown}"
+                return f"<{tag}{attrs(id=identifier or None, class_=class_)}>{self.inlines(content)}</{tag}>\n"
             case BulletList(items=items, tight=tight_list):
                 return f"<ul>\n{self.items(items, tight_list)}</ul>\n"
             case OrderedList(items=items, start=start, tight=tight_list):
@@ -224,12 +254,13 @@ class XhtmlWriter:
     def inline(self, inline: Inline) -> str:
         match inline:
             case Text(text=text):
-                return escape(text)
+                return self.text(text)
             case Emph(content=content):
                 return f"<em>{self.inlines(content)}</em>"
             case Strong(content=content):
                 return f"<strong>{self.inlines(content)}</strong>"
             case Code(text=text):
+                self._written += len(text)  # counted like text, for page breaks (pagemap.py)
                 return f"<code>{escape(text)}</code>"
             case Link(content=content, target=target, title=title):
                 return f"<a{attrs(href=self.link_target(target), title=title or None)}>{self.inlines(content)}</a>"
@@ -244,6 +275,20 @@ class XhtmlWriter:
                 return self.note_ref(inline)
             case _:
                 assert_never(inline)
+
+    def text(self, text: str) -> str:
+        if not self._breaks:
+            return escape(text)
+        out, start = [], 0
+        while self._breaks and self._breaks[0][0] < self._written + len(text):
+            offset, label = self._breaks.pop(0)
+            cut = max(offset - self._written, start)
+            while start < cut < len(text) and text[cut - 1].isalnum() and text[cut].isalnum():
+                cut -= 1  # never inside a word: before it
+            out += [escape(text[start:cut]), page_break(label)]
+            start = cut
+        self._written += len(text)
+        return "".join(out) + escape(text[start:])
 
     def link_target(self, target: str) -> str:
         # A link to a heading must follow it into whichever file holds it.
@@ -293,6 +338,12 @@ class XhtmlWriter:
         else:
             body = self.blocks(blocks) + backrefs
         return f"<li{attrs(id=entry.anchor, class_='footnote-item')}>{body}</li>\n"
+
+
+def page_break(label: str) -> str:
+    """Where a page of the print edition begins (EPUB page list, DPUB-ARIA)."""
+    label = escape(label, quote=True)
+    return f'<span epub:type="pagebreak" role="doc-pagebreak" id="page-{label}" aria-label="{label}"></span>'
 
 
 def alt_text(run: Iterable[Inline]) -> str:

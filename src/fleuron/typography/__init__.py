@@ -1,0 +1,192 @@
+"""Typography over the model: the text rules of `fr.py` applied to each block's whole run of
+inline text, so that a quotation opened in plain text can close after an emphasis.
+
+A run is flattened into one string: text nodes give their text, a soft break a space, and
+what the rules must not see (code, images, note calls) one opaque character. The corrected
+string is then cut back into the same nodes. Code, link targets and image sources are never
+part of the string.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from collections.abc import Callable, Iterator
+from typing import assert_never
+
+from ..model import (
+    Code,
+    Document,
+    Emph,
+    FootnoteRef,
+    HardBreak,
+    Image,
+    Inline,
+    Link,
+    Note,
+    SoftBreak,
+    Strong,
+    Text,
+    TypographyOptions,
+)
+from ..walk import InlineRun, map_inline_runs, merge_texts
+from .fr import OPAQUE, typographize_text
+
+__all__ = ["is_french", "typographize", "typographize_lines", "typographize_run", "typographize_text"]
+
+TextRule = Callable[[str], str]
+
+
+def is_french(lang: str) -> bool:
+    return lang.lower() == "fr" or lang.lower().startswith("fr-")
+
+
+def typographize(doc: Document) -> Document:
+    """The document with French typography applied, when it is in French; else unchanged."""
+    if not is_french(doc.meta.lang):
+        return doc
+    options = doc.meta.typography
+
+    def rule(text: str) -> str:
+        return typographize_text(text, options)
+
+    meta = dataclasses.replace(
+        doc.meta,
+        title=rule(doc.meta.title),
+        description=rule(doc.meta.description),
+        rights=rule(doc.meta.rights),
+    )
+    return dataclasses.replace(map_inline_runs(doc, lambda run: typographize_run(run, rule)), meta=meta)
+
+
+def typographize_lines(text: str, lang: str = "fr") -> str:
+    """Plain text, one paragraph per line (`fleuron typo`): each line corrected, ends kept."""
+    if not is_french(lang):
+        return text
+    region = lang[3:].upper()
+    options = TypographyOptions(locale=f"fr-{region}" if region in ("CA", "CH") else "fr-FR")
+    return "".join(
+        typographize_text(line.rstrip("\r\n"), options) + line[len(line.rstrip("\r\n")) :]
+        for line in text.splitlines(keepends=True)
+    )
+
+
+def typographize_run(run: InlineRun, rule: TextRule) -> InlineRun:
+    """Apply a paragraph rule to a run of inlines, across emphasis and link boundaries.
+
+    Each hard line break starts a new paragraph for the rule (a poem's lines, a dialogue).
+    Inline notes and image descriptions are runs of their own.
+    """
+    pieces = _flatten(run, rule)
+    changed: list[_Piece] = []
+    line: list[_Piece] = []
+    for piece in pieces:
+        if isinstance(piece, HardBreak):
+            changed += [*_rewrite_line(line, rule), piece]
+            line = []
+        else:
+            line.append(piece)
+    changed += _rewrite_line(line, rule)
+    return _rebuild(run, iter(changed))
+
+
+@dataclasses.dataclass
+class _Slot:
+    """A piece of the run's text: a Text node's text, or the space of a soft break."""
+
+    text: str
+    depth: int  # nesting in emphasis or links: a space inserted between two slots goes outside
+    soft_break: bool = False
+
+
+#: One piece per leaf of the run: a slot of text, or an inline the rule must not see (a note
+#: or an image, already corrected inside; code; a note call; a hard break).
+_Piece = _Slot | Inline
+
+
+def _flatten(run: InlineRun, rule: TextRule, depth: int = 0) -> list[_Piece]:
+    pieces: list[_Piece] = []
+    for inline in run:
+        match inline:
+            case Text(text=text):
+                pieces.append(_Slot(text, depth))
+            case SoftBreak():
+                pieces.append(_Slot(" ", depth, soft_break=True))
+            case Emph(content=content) | Strong(content=content) | Link(content=content):
+                pieces += _flatten(content, rule, depth + 1)
+            case Note(content=content):
+                pieces.append(Note(typographize_run(content, rule)))
+            case Image(alt=alt):
+                pieces.append(dataclasses.replace(inline, alt=typographize_run(alt, rule)))
+            case Code() | FootnoteRef() | HardBreak():
+                pieces.append(inline)
+            case _:
+                assert_never(inline)
+    return pieces
+
+
+def _rewrite_line(line: list[_Piece], rule: TextRule) -> list[_Piece]:
+    """Run the rule over the line's text, then share the result back between its slots.
+
+    Returns one piece per piece given; a slot may come back empty.
+    """
+    source = "".join(piece.text if isinstance(piece, _Slot) else OPAQUE for piece in line)
+    result = rule(source)
+    if result == source:
+        return line
+    if len(line) == 1 and isinstance(line[0], _Slot):
+        return [dataclasses.replace(line[0], text=result)]
+    owner = [i for i, piece in enumerate(line) for _ in (piece.text if isinstance(piece, _Slot) else OPAQUE)]
+    texts = ["" for _ in line]
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, source, result, autojunk=False).get_opcodes():
+        if tag == "equal":
+            for offset in range(i2 - i1):
+                texts[owner[i1 + offset]] += result[j1 + offset]
+        elif j2 > j1:
+            texts[_receiver(line, owner, i1, i2)] += result[j1:j2]
+    out: list[_Piece] = []
+    for piece, text in zip(line, texts, strict=True):
+        if isinstance(piece, _Slot):
+            out.append(dataclasses.replace(piece, text=text))
+        elif text != OPAQUE:  # the rule moved an opaque piece: leave the line as it was
+            return line
+        else:
+            out.append(piece)
+    return out
+
+
+def _receiver(line: list[_Piece], owner: list[int], start: int, end: int) -> int:
+    """The slot that takes the characters replacing source[start:end] (or inserted at `start`)."""
+    candidates = [owner[i] for i in range(start, end)]
+    if not candidates:  # an insertion: the shallower of its two neighbours, the left one on a tie
+        neighbours = [owner[i] for i in (start - 1, start) if 0 <= i < len(owner)]
+        candidates = sorted(neighbours, key=lambda i: _depth(line[i]))
+    slots = [i for i in candidates if isinstance(line[i], _Slot)]
+    return slots[0] if slots else candidates[0]
+
+
+def _depth(piece: _Piece) -> int:
+    return piece.depth if isinstance(piece, _Slot) else 1_000
+
+
+def _rebuild(run: InlineRun, pieces: Iterator[_Piece]) -> InlineRun:
+    """The run's tree again, each leaf taken from the next piece; emptied texts disappear."""
+    out: list[Inline] = []
+    for inline in run:
+        match inline:
+            case Text() | SoftBreak():
+                slot = next(pieces)
+                assert isinstance(slot, _Slot)
+                if slot.soft_break and slot.text == " ":
+                    out.append(SoftBreak())
+                elif slot.text:
+                    out.append(Text(slot.text))
+            case Emph(content=content) | Strong(content=content) | Link(content=content):
+                out.append(dataclasses.replace(inline, content=_rebuild(content, pieces)))
+            case Note() | Image() | Code() | FootnoteRef() | HardBreak():
+                piece = next(pieces)
+                assert not isinstance(piece, _Slot)
+                out.append(piece)
+            case _:
+                assert_never(inline)
+    return merge_texts(out)

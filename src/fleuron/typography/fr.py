@@ -1,0 +1,399 @@
+"""French micro-typography for one paragraph of plain text: the rules R1–R13 of
+`shared/typography/RULES.md`, as small named functions applied in the order of its §2.
+
+Each rule takes the text and the options and returns the text. Protected spans (code, URLs,
+e-mail addresses, emoticons: R1) are swapped for single private-use characters before the rules
+run and put back after, so no rule can reach inside them; a protected span counts as one
+opaque word character for its neighbours. The caller gives one paragraph with soft breaks
+already turned into spaces. `typographize_text(typographize_text(x)) == typographize_text(x)`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..model import TypographyOptions
+
+NB = "\u00a0"  # NO-BREAK SPACE
+NN = "\u202f"  # NARROW NO-BREAK SPACE
+HWS = " \t\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+OPEN = "([{«“‘‹—–"
+CLOSE = ")]}»”’›"
+_H = f"[{HWS}]"
+#: Stands for an inline the text function must not see (code, a note call…): a word character.
+OPAQUE = "\ufffc"
+_PROTECT_BASE = 0xF0000  # supplementary private use area: one character per protected span
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    apply: Callable[[str, TypographyOptions], str]
+
+
+def typographize_text(text: str, options: TypographyOptions | None = None) -> str:
+    """The paragraph `text` with every enabled rule applied."""
+    options = options or TypographyOptions()
+    rules = enabled_rules(options)
+    # One pass gives RULES.md's result. A rule can, rarely, create the context of an earlier
+    # one (R9 puts a space after a `--` that R4 then reads as spaced): passes repeat until
+    # nothing changes, which makes the function idempotent (R15).
+    for _ in range(_MAX_PASSES):
+        protected, spans = protect(text)
+        for rule in rules:
+            protected = rule.apply(protected, options)
+        if options.compat:
+            protected = protected.replace(NN, NB)
+        result = restore(protected, spans)
+        if result == text:
+            break
+        text = result
+    return text
+
+
+_MAX_PASSES = 4
+
+
+def enabled_rules(options: TypographyOptions) -> list[Rule]:
+    return [rule for rule in RULES if rule.code not in options.disabled]
+
+
+# --- R1: protected spans -----------------------------------------------------------------
+
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+# `(?<![^…])`: at the start of the text, or after one of these characters.
+_URL = re.compile(rf"(?<![^{HWS}{re.escape(OPEN)}<])(?:https?://|ftp://|mailto:|www\.)[^{HWS}<>«»“”\"]+")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_EMOTICON = re.compile(rf"(?<![^{HWS}])[:;][-'^o]?[()\[\]DPpOo3/\\|*](?=$|{_H}|[.,!?…])")
+_URL_TRAILING = ".,;:!?…'’\"]}"
+
+
+def protect(text: str) -> tuple[str, list[str]]:
+    """Swap each protected span for one private-use character; returns the spans to restore."""
+    spans: list[str] = []
+
+    def hide(match: re.Match[str]) -> str:
+        spans.append(match[0])
+        return chr(_PROTECT_BASE + len(spans) - 1)
+
+    def hide_url(match: re.Match[str]) -> str:
+        url = match[0]
+        while url and (url[-1] in _URL_TRAILING or (url[-1] == ")" and url.count("(") < url.count(")"))):
+            url = url[:-1]
+        spans.append(url)
+        return chr(_PROTECT_BASE + len(spans) - 1) + match[0][len(url) :]
+
+    text = _CODE_SPAN.sub(hide, text)
+    text = _URL.sub(hide_url, text)
+    text = _EMAIL.sub(hide, text)
+    return _EMOTICON.sub(hide, text), spans
+
+
+def restore(text: str, spans: list[str]) -> str:
+    if not spans:
+        return text
+    return re.sub(
+        f"[{chr(_PROTECT_BASE)}-{chr(_PROTECT_BASE + len(spans) - 1)}]",
+        lambda m: spans[ord(m[0]) - _PROTECT_BASE],
+        text,
+    )
+
+
+# --- R2–R13 --------------------------------------------------------------------------------
+
+
+def whitespace(text: str, options: TypographyOptions) -> str:
+    """R2: tabs become spaces; runs of ordinary spaces collapse to one. Nothing is trimmed."""
+    return re.sub(" {2,}", " ", text.replace("\t", " "))
+
+
+def ellipsis(text: str, options: TypographyOptions) -> str:
+    """R3: three dots or more become `…`; the spaces around are left as they are."""
+    return re.sub(r"\.{3,}", "…", text)
+
+
+def dashes(text: str, options: TypographyOptions) -> str:
+    """R4: `---` → `—` and `--` → `–` between spaces, between digits or opening a paragraph;
+    a spaced hyphen → `–`; a numeric range `1914-1918` → `1914–1918`."""
+
+    def double(match: re.Match[str]) -> str:
+        start, end = match.start(), match.end()
+        before = text[start - 1] if start else ""
+        after = text[end] if end < len(text) else ""
+        spaced = before != "" and before in HWS and after != "" and after in HWS
+        digits = before.isdigit() and after.isdigit()
+        initial = not text[:start].strip(HWS) and after != "" and after in HWS
+        if spaced or digits or initial:
+            return "—" if len(match[0]) == 3 else "–"
+        return match[0]
+
+    text = re.sub(r"(?<!-)-{2,3}(?!-)", double, text)
+    if options.dialogue_hyphen:
+        text = re.sub(rf"^({_H}*)-(?={_H})", r"\1—", text)
+
+    def single(match: re.Match[str]) -> str:
+        start = match.start()
+        if not text[:start].strip(HWS):
+            return match[0]  # paragraph-initial: a list marker or a dialogue line, left alone
+        left = text[:start].rstrip(HWS)
+        right = text[match.end() :].lstrip(HWS)
+        if left[-1:].isdigit() and right[:1].isdigit():
+            return match[0]  # `12 - 5`: a minus or a range, nobody can tell
+        return "–"
+
+    text = re.sub(rf"(?<={_H})-(?={_H}|,)", single, text)
+    number = r"\d+(?:,\d+)?"
+    return re.sub(rf"(?<![\w\-–/])({number})-({number})(?![\w\-–/])(?![.,]\d)", r"\1–\2", text)
+
+
+def double_quotes(text: str, options: TypographyOptions) -> str:
+    """R5: `"` and English `“ ”` become « » at the first level and “ ” (or ‹ ›) inside;
+    ambiguous quotes and inch marks are left alone; no punctuation moves."""
+    inner_open, inner_close = options.inner_quotes[0], options.inner_quotes[1]
+    partner = {"«": "»", "“": "”", "‹": "›", inner_open: inner_close}
+    closer_next = ".,;:!?…)]}»”’›–—"
+    out = list(text)
+    stack: list[str] = []
+    for i, char in enumerate(text):
+        before = out[i - 1] if i else ""  # as already corrected, so that a second pass agrees
+        after = text[i + 1] if i + 1 < len(text) else ""
+        if char == '"':
+            opener = (before == "" or before in HWS or before in OPEN) and not (after != "" and after in HWS)
+            closer = (
+                before != ""
+                and before not in HWS
+                and before not in OPEN
+                and (after == "" or after in HWS or after in closer_next)
+            )
+            if opener:
+                out[i] = "«" if not stack else inner_open
+                stack.append(out[i])
+            elif closer:
+                if stack:
+                    out[i] = partner[stack.pop()]
+                elif not before.isdigit():
+                    out[i] = "»"
+        elif char == "“":
+            out[i] = "«" if not stack else inner_open
+            stack.append(out[i])
+        elif char in "«‹":
+            stack.append(char)
+        elif char == "”":
+            out[i] = partner[stack.pop()] if stack else "»"
+        elif char in "»›" and stack:
+            stack.pop()
+    return "".join(out)
+
+
+def apostrophes(text: str, options: TypographyOptions) -> str:
+    """R6: a straight `'` becomes `’` after a letter or closing punctuation, `‘` when it
+    opens a quotation before a letter; after a digit it is a prime and stays."""
+    out = list(text)
+    for i, char in enumerate(text):
+        if char != "'":
+            continue
+        before = out[i - 1] if i else ""  # as already corrected, so that a second pass agrees
+        after = text[i + 1] if i + 1 < len(text) else ""
+        if before.isdigit():
+            continue
+        if before.isalpha():
+            out[i] = "’"
+        elif (before == "" or before in HWS or before in OPEN or before == '"') and after.isalpha():
+            out[i] = "‘"
+        elif before and before in ".,;:!?…)]}»”’›%":
+            out[i] = "’"
+    return "".join(out)
+
+
+def no_space_before_comma(text: str, options: TypographyOptions) -> str:
+    """R7: no space before `,` or `.` ending a word (`Bonjour , toi .` → `Bonjour, toi.`)."""
+    # Not in a spaced ellipsis `. . .`, where a period follows the space after the mark.
+    return re.sub(rf"(?<=[^{HWS}.]){_H}+(?=[.,](?:$|{_H}(?!\.)|[{re.escape(CLOSE)}]))", "", text)
+
+
+# R8: a space may be inserted only after these (nor at the start).
+_NO_SPACE_AFTER = set("!?;:….,([{/\\-–—«“‘‹'\"@#&*+=<>|~^_")
+_HIGH_NEXT = set("!?;:…") | set(CLOSE) | set("\"'")
+
+
+def high_punctuation(text: str, options: TypographyOptions) -> str:
+    """R8: before `; ! ?` a narrow no-break space, before `:` a no-break space: typed spaces
+    are replaced, a missing one inserted (not in `?!`, `12:30`, `(?)`, `http:`…)."""
+    high_space = "" if options.locale == "fr-CA" else _space(options.high_space)
+    colon_space = _space("nnbsp" if options.locale == "fr-CH" else options.colon_space)
+
+    def one(match: re.Match[str]) -> str:
+        run, mark = match[1], match[2]
+        space = colon_space if mark == ":" else high_space
+        start = match.start()
+        before = text[start - 1] if start else ""
+        if run:
+            return (space if before and before not in HWS else run) + mark
+        after = text[match.end()] if match.end() < len(text) else ""
+        if not options.insert_missing or not before or before in HWS or before in _NO_SPACE_AFTER:
+            return mark
+        if mark == ":":  # `»` counts as a space: R9 puts one before it
+            fits = after == "" or after in HWS or after in "»›"
+        else:
+            fits = after == "" or after in HWS or after in _HIGH_NEXT
+        return (space if fits else "") + mark
+
+    return re.sub(rf"({_H}*)([;!?:])", one, text)
+
+
+def guillemet_spacing(text: str, options: TypographyOptions) -> str:
+    """R9: a narrow no-break space inside « » and ‹ ›, replacing typed spaces or inserting one;
+    `« »` with only spaces inside is left alone; “ ” never get one."""
+    space = _space(options.guillemet_space)
+
+    def after_opening(match: re.Match[str]) -> str:
+        following = text[match.end() : match.end() + 1]
+        if following in ("»", "›") or not (match[2] or (options.insert_missing and following)):
+            return match[0]
+        return match[1] + space
+
+    text = re.sub(rf"([«‹])({_H}*)", after_opening, text)
+
+    def before_closing(match: re.Match[str]) -> str:
+        preceding = text[match.start() - 1] if match.start() else ""
+        if preceding in ("«", "‹") or not (match[1] or (options.insert_missing and preceding)):
+            return match[0]
+        return space + match[2]
+
+    return re.sub(rf"({_H}*)([»›])", before_closing, text)
+
+
+_NUMBERING_BEFORE = re.compile(rf"(?<![^{HWS}(\[])(?:[nN][°º]|p\.|pp\.|§|art\.|ISBN|ISSN){_H}*$")
+_GROUP_FOLLOW = rf"(?=$|{_H}|,|[.;:!?…)\]»”’%‰€](?!\d))"
+_GROUP_PRECEDE = rf"(?<![^{HWS}(\[«“‘‹])"
+
+
+def thousands(text: str, options: TypographyOptions) -> str:
+    """R10: numbers of 5 to 9 digits grouped by three with a narrow no-break space; typed
+    groupings normalised. Never years, phone numbers, identifiers or English-formatted numbers."""
+    space = _space(options.thousands_space)
+
+    def numbering_before(start: int) -> bool:
+        return _NUMBERING_BEFORE.search(text, 0, start) is not None
+
+    def english(start: int, end: int) -> bool:
+        token = re.match(r"[\d.,]*", text[end:])
+        head = re.search(r"[\d.,]*$", text[:start])
+        whole = (head[0] if head else "") + text[start:end] + (token[0] if token else "")
+        return re.search(r"\.\d", whole) is not None or len(re.findall(r",\d", whole)) >= 2
+
+    def group(match: re.Match[str]) -> str:
+        digits = match[0]
+        if numbering_before(match.start()) or english(match.start(), match.end()):
+            return digits
+        if len(digits) == 5 and re.match(rf"{_H}+[A-ZÀ-Þ]", text[match.end() :]):
+            return digits  # `75001 Paris`: a postal code
+        head = len(digits) % 3 or 3
+        return digits[:head] + "".join(space + digits[i : i + 3] for i in range(head, len(digits), 3))
+
+    def normalise(match: re.Match[str]) -> str:
+        if numbering_before(match.start()) or english(match.start(), match.end()):
+            return match[0]
+        return re.sub(r"[ \u00a0\u2007\u2009\u202f]", space, match[0])
+
+    text = re.sub(rf"{_GROUP_PRECEDE}[1-9]\d{{4,8}}(?!\d){_GROUP_FOLLOW}", group, text)
+    return re.sub(
+        rf"{_GROUP_PRECEDE}[1-9]\d{{0,2}}(?:[ \u00a0\u2007\u2009\u202f]\d{{3}})+(?!\d){_GROUP_FOLLOW}", normalise, text
+    )
+
+
+_UNITS = sorted(
+    "% ‰ € $ £ ¥ CHF °C °F km/h m/s km m cm mm µm nm km² m² cm² m³ ha kg g mg t l L cl cL ml mL dl hl h min s ms "
+    "Hz kHz MHz GHz W kW MW V kV dB kcal Ko ko Mo Go To".split(),
+    key=len,
+    reverse=True,
+)
+_UNIT = "|".join(re.escape(unit) for unit in _UNITS)
+# A French-formatted number: digits, grouped by threes or not, with at most a decimal comma.
+_FR_NUMBER = rf"(?<![\w.,])(?:\d{{1,3}}(?:{_H}\d{{3}})+|\d+)(?:,\d+)?"
+_UNIT_BOUNDARY = rf"(?=$|{_H}|[.,;:!?…)\]}}»”›])"
+
+
+def units(text: str, options: TypographyOptions) -> str:
+    """R11: a narrow no-break space between a French-formatted number (or range) and its unit,
+    inserted before `%`, `‰`, `€`; `12 h 30` → `12 h 30` with narrow no-break spaces."""
+    space = _space(options.unit_space)
+    number = rf"{_FR_NUMBER}(?:–\d+(?:,\d+)?)?"
+    text = re.sub(rf"({number}){_H}+({_UNIT}){_UNIT_BOUNDARY}", rf"\1{space}\2", text)
+    if options.insert_missing:
+        text = re.sub(rf"({number})(?=[%‰€])", rf"\1{space}", text)
+    return re.sub(rf"(?<!\d)(\d{{1,2}}){_H}+h{_H}+(\d{{2}})(?!\d)", rf"\1{space}h{space}\2", text)
+
+
+_TITLES = r"M\.|MM\.|Mme|Mmes|Mlle|Mlles|Me|Mgr|Dr|Pr"
+_REFERENCES = r"p\.|pp\.|n°|N°|nº|Nº|§|art\.|chap\.|fig\.|vol\.|t\."
+_UPPER = "A-ZÀ-ÖØ-ÞŒ"
+
+
+def abbreviations(text: str, options: TypographyOptions) -> str:
+    """R12: a no-break space after `M.` `Mme` `Dr`… before a capitalised name, and after `p.`
+    `§` `art.`… before a number or a roman numeral. Nothing is inserted where no space was typed."""
+    text = re.sub(rf"(?<![\w.])({_TITLES}){_H}+(?=[{_UPPER}])", rf"\1{NB}", text)
+    return re.sub(rf"(?<![\w.])({_REFERENCES}){_H}+(?=\d|[IVXLCDM]+\b)", rf"\1{NB}", text)
+
+
+# The period after these is an abbreviation's, not the end of a sentence.
+_ABBREVIATION_END = re.compile(rf"(?<![^{HWS}(\[])(?:M|MM|p|pp|art|chap|fig|vol|t)$")
+_INCISE_OR_SENTENCE_END = re.compile(
+    rf"(?<=[^{HWS}])(?P<before>{_H}+)(?P<dash>[–—])(?P<after>{_H}+|(?=,))"  # a spaced dash
+    rf"|[.!?…](?={_H}+[{_UPPER}«“\"])"  # the end of a sentence
+)
+
+
+def dash_spacing(text: str, options: TypographyOptions) -> str:
+    """R13: a no-break space after a dialogue dash, and on the inner side of incise dashes
+    (`pas –{NB}pour le moment{NB}– de`), telling opening from closing dashes sentence by sentence."""
+    text = re.sub(rf"^([—–]){_H}+", rf"\1{NB}", text)
+    out: list[str] = []
+    opened = False  # an opening dash waits for its closing one in the current sentence
+    position = 0
+    for match in _INCISE_OR_SENTENCE_END.finditer(text):
+        if match["dash"] is None:
+            if not (match[0] == "." and _ABBREVIATION_END.search(text, 0, match.start())):
+                opened = False
+            continue
+        left, right = text[: match.start()], text[match.end() :]
+        if left[-1:].isdigit() and right[:1].isdigit():
+            continue  # `5 – 10`: a range
+        closing = match["after"] == "" or (not right[:1].isupper() and opened)
+        opened = not closing
+        # The outer side gets a word space, unless a guillemet's own space (R9) is there.
+        if closing:
+            outer = match["after"] if right[:1] in ("»", "›") else " " if match["after"] else ""
+            spaced = NB + match["dash"] + outer
+        else:
+            outer = match["before"] if left[-1:] in ("«", "‹") else " "
+            spaced = outer + match["dash"] + NB
+        out += [text[position : match.start()], spaced]
+        position = match.end()
+    out.append(text[position:])
+    return "".join(out)
+
+
+def _space(name: str) -> str:
+    return {"nnbsp": NN, "nbsp": NB, "none": ""}[name]
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("R2", "whitespace", whitespace),
+    Rule("R3", "ellipsis", ellipsis),
+    Rule("R4", "dashes", dashes),
+    Rule("R5", "double quotes", double_quotes),
+    Rule("R6", "apostrophes", apostrophes),
+    Rule("R7", "no space before comma or period", no_space_before_comma),
+    Rule("R8", "high punctuation", high_punctuation),
+    Rule("R9", "guillemet spacing", guillemet_spacing),
+    Rule("R10", "thousands", thousands),
+    Rule("R11", "units", units),
+    Rule("R12", "abbreviations", abbreviations),
+    Rule("R13", "dash spacing", dash_spacing),
+)
+RULE_CODES = tuple(rule.code for rule in RULES)

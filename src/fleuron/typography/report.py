@@ -1,0 +1,199 @@
+"""The proofreader's report: every correction the typography would make, rule by rule, with
+the file, line and column where the author will find it (`fleuron check`)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from ..model import Block, Document, HardBreak, Image, Inline, Note, Table, TypographyOptions
+from ..walk import block_inline_runs, iter_blocks, iter_inlines
+from . import _flatten, _Slot, is_french
+from .fr import _MAX_PASSES, NB, NN, OPAQUE, enabled_rules, protect, restore
+
+_QUOTE_OPENERS = "«“‹"
+
+
+@dataclass(frozen=True)
+class Correction:
+    file: str
+    line: int
+    column: int
+    rule: str
+    name: str
+    before: str
+    after: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.file}:{self.line}:{self.column}: {self.rule} {self.name}: {show(self.before)} → {show(self.after)}"
+        )
+
+
+def show(text: str) -> str:
+    """Invisible spaces made visible, as RULES.md writes them."""
+    return '"' + text.replace(NB, "{NB}").replace(NN, "{NN}").replace("\t", "{TAB}") + '"'
+
+
+@dataclass(frozen=True)
+class _Change:
+    rule: str
+    name: str
+    start: int  # in the original text
+    end: int
+    before: str
+    after: str
+
+
+def trace(text: str, options: TypographyOptions) -> tuple[list[_Change], str, list[int]]:
+    """What each rule changes in `text`, in the original text's coordinates; and the final text
+    with, for each of its characters, the position in `text` it stands for."""
+    changes: list[_Change] = []
+    origin = list(range(len(text)))  # for each current character, where it came from
+    current = text
+    for _ in range(_MAX_PASSES):
+        at_start = current
+        protected, spans = protect(current)
+        for rule in enabled_rules(options):
+            changed = rule.apply(protected, options)
+            if changed == protected:
+                continue
+            new = restore(changed, spans)
+            opcodes = difflib.SequenceMatcher(None, current, new, autojunk=False).get_opcodes()
+            for tag, i1, i2, j1, j2 in opcodes:
+                if tag != "equal":
+                    start = origin[i1] if i1 < len(origin) else len(text)
+                    end = origin[i2 - 1] + 1 if i2 > i1 else start
+                    changes.append(_Change(rule.code, rule.name, start, end, current[i1:i2], new[j1:j2]))
+            origin = _follow(origin, opcodes, len(text))
+            current, protected = new, changed
+        if current == at_start:
+            break
+    return changes, current, origin
+
+
+def _follow(origin: list[int], opcodes: Sequence[tuple[str, int, int, int, int]], size: int) -> list[int]:
+    new: list[int] = []
+    for tag, i1, i2, j1, j2 in opcodes:
+        if tag == "equal":
+            new += origin[i1:i2]
+        else:
+            anchor = origin[i1] if i1 < len(origin) else size
+            new += [anchor] * (j2 - j1)
+    return new
+
+
+def corrections(doc: Document, source: str | None = None) -> list[Correction]:
+    """Every correction `typographize` would make in `doc`, in document order."""
+    if not is_french(doc.meta.lang):
+        return []
+    lines = source.split("\n") if source is not None else None
+    found: list[Correction] = []
+    for block in iter_blocks(doc.blocks):
+        for line_number, run in _runs_with_lines(block):
+            for text, breaks, offset in _texts(run):
+                changes, final, origin = trace(text, doc.meta.typography)
+                for change in _merged(text, changes):
+                    line, column = _locate(text, breaks, change, line_number + offset)
+                    head, tail = _context(text, change)
+                    before = head + text[change.start : change.end] + tail
+                    column = _refine(lines, line, column, head, before)
+                    # The same stretch once every rule has run.
+                    window = range(change.start - len(head), change.end + len(tail))
+                    after = "".join(char for char, source in zip(final, origin, strict=True) if source in window)
+                    correction = Correction(block.pos.file, line, column, change.rule, change.name,
+                                            _shorten(before), _shorten(after))  # fmt: skip
+                    found.append(correction)
+    return found
+
+
+def summary(found: Sequence[Correction]) -> str:
+    counts = Counter((c.rule, c.name) for c in found)
+    order = sorted(counts, key=lambda key: int(key[0][1:]))
+    rows = [f"{rule} {name}: {counts[rule, name]}" for rule, name in order]
+    return "\n".join([*rows, f"{len(found)} correction{'s' if len(found) != 1 else ''}"])
+
+
+def _runs_with_lines(block: Block) -> Iterator[tuple[int, tuple[Inline, ...]]]:
+    if isinstance(block, Table):  # a row per source line, the delimiter row in between
+        yield from ((block.pos.line, cell) for cell in block.header)
+        for number, row in enumerate(block.rows):
+            yield from ((block.pos.line + 2 + number, cell) for cell in row)
+        return
+    for run in block_inline_runs(block):
+        yield block.pos.line, run
+
+
+def _texts(run: tuple[Inline, ...]) -> Iterator[tuple[str, list[int], int]]:
+    """The strings the rules see for a run: one per hard line, then notes and image texts.
+
+    Each comes with the positions of its soft breaks (source line ends) and its line offset.
+    """
+    pieces = _flatten(run, lambda text: text)
+    text, breaks, offset, lines_before = "", list[int](), 0, 0
+    for piece in pieces:
+        if isinstance(piece, _Slot):
+            if piece.soft_break:
+                breaks.append(len(text))
+            text += piece.text
+        elif isinstance(piece, HardBreak):
+            yield text, breaks, offset
+            lines_before += len(breaks) + 1
+            text, breaks, offset = "", [], lines_before
+        else:
+            text += OPAQUE
+    yield text, breaks, offset
+    for inline in iter_inlines(run):
+        if isinstance(inline, Note):
+            yield from _texts(inline.content)
+        elif isinstance(inline, Image):
+            yield from _texts(inline.alt)
+
+
+def _merged(text: str, changes: list[_Change]) -> list[_Change]:
+    """R5 quotes are reported by pair, from the opening mark to the closing one."""
+    out: list[_Change] = []
+    opened: list[_Change] = []
+    for change in changes:
+        if change.rule != "R5":
+            out.append(change)
+        elif change.after in _QUOTE_OPENERS:
+            opened.append(change)
+        elif opened:
+            first = opened.pop()
+            whole = text[first.start : change.end]
+            after = first.after + whole[1:-1] + change.after
+            out.append(_Change("R5", change.name, first.start, change.end, whole, after))
+        else:
+            out.append(change)
+    return sorted(out + opened, key=lambda c: c.start)
+
+
+def _locate(text: str, breaks: list[int], change: _Change, first_line: int) -> tuple[int, int]:
+    before = [b for b in breaks if b < change.start]
+    line_start = before[-1] + 1 if before else 0
+    return first_line + len(before), change.start - line_start + 1
+
+
+def _refine(lines: list[str] | None, line: int, column: int, head: str, before: str) -> int:
+    """The column in the source line, past Markdown marks (`- `, `### `, `*`): where the changed
+    text, with its neighbouring words, occurs nearest to where the plain text puts it."""
+    if lines is None or not 0 < line <= len(lines):
+        return column
+    positions = [m.start() + len(head) + 1 for m in re.finditer(re.escape(before), lines[line - 1])]
+    return min(positions, key=lambda p: (p < column, abs(p - column))) if positions else column
+
+
+def _context(text: str, change: _Change) -> tuple[str, str]:
+    """The word before and the word after a change, so that the reader sees where it is."""
+    left = re.search(r"\S*\s?$", text[: change.start])
+    right = re.match(r"\s?\S*", text[change.end :])
+    return (left[0] if left else ""), (right[0] if right else "")
+
+
+def _shorten(text: str) -> str:
+    """A long quotation: its two ends are enough."""
+    return text if len(text) <= 60 else text[:28] + "…" + text[-28:]

@@ -1,0 +1,106 @@
+"""Where the print edition's pages begin, in the model's text: the EPUB's page list.
+
+The book PDF's own layout tells it (no second layout): for each page, the first characters of
+its body text (running heads and folios left out) are looked for, in order, in the text of the
+model's blocks. A page without body text (a blank verso, the title page) begins where the next
+page does; the front matter's pages begin before the text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..model import Block, Code, Document, Emph, FootnoteDef, Heading, Inline, Link, Paragraph, Strong, Text
+from ..walk import block_inline_runs, iter_blocks
+from .epub import PageBreaks
+
+#: How many letters of a page's first line identify where it is in the text.
+_PROBE = 24
+_IGNORED = re.compile(r"[\W_]+")  # spaces, punctuation and hyphens differ between layout and text
+
+
+def page_texts(document: Any) -> list[str]:
+    """The first body text of each page of a rendered WeasyPrint document ("" for none)."""
+    from weasyprint.formatting_structure import boxes
+
+    def texts(box: Any, found: list[str]) -> None:
+        if isinstance(box, boxes.MarginBox) or getattr(box, "pseudo_type", None) == "marker":
+            return
+        if type(box).__name__ == "FootnoteAreaBox":
+            return
+        if isinstance(box, boxes.TextBox):
+            found.append(box.text)
+        for child in getattr(box, "children", ()):
+            if sum(map(len, found)) > 4 * _PROBE:
+                return
+            texts(child, found)
+
+    starts = []
+    for page in document.pages:
+        found: list[str] = []
+        texts(page._page_box, found)
+        starts.append(" ".join(found))
+    return starts
+
+
+def page_breaks(doc: Document, starts: list[str]) -> PageBreaks:
+    """For each page (labelled 1, 2, …), the block and character offset where it begins."""
+    stream, places = _letters(doc)
+    found: list[tuple[int, int] | None] = []
+    position = 0
+    for start in starts:
+        probe = _IGNORED.sub("", start)[:_PROBE]
+        at = stream.find(probe, position) if probe else -1
+        if at < 0:
+            found.append(None)
+            continue
+        found.append(places[at])
+        position = at + 1
+    breaks: PageBreaks = {}
+    following: tuple[int, int] | None = None
+    last_text = max((n for n, place in enumerate(found) if place is not None), default=-1)
+    end = (places[-1][0], places[-1][1] + 1) if places else (-1, 0)
+    # From the last page back: a page with no text of its own begins where the next one does.
+    for number in range(len(found) - 1, -1, -1):
+        place = found[number]
+        if place is None:
+            place = end if number > last_text else following
+        following = place
+        block, offset = place if place is not None else (-1, 0)
+        breaks.setdefault(block, []).insert(0, (offset, str(number + 1)))
+    return breaks
+
+
+def _letters(doc: Document) -> tuple[str, list[tuple[int, int]]]:
+    """The letters and digits of the text, and for each, its block (by `iter_blocks` index)
+    and its offset in that block's text as the XHTML writer counts it."""
+    letters: list[str] = []
+    places: list[tuple[int, int]] = []
+    notes = {id(b) for d in iter_blocks(doc.blocks) if isinstance(d, FootnoteDef) for b in iter_blocks(d.blocks)}
+    for number, block in enumerate(iter_blocks(doc.blocks)):
+        if id(block) in notes or not isinstance(block, (Paragraph, Heading)):
+            continue
+        text = _written_text(block)
+        for offset, char in enumerate(text):
+            if not _IGNORED.match(char):
+                letters.append(char)
+                places.append((number, offset))
+    return "".join(letters), places
+
+
+def _written_text(block: Block) -> str:
+    """The characters the XHTML writer counts in a block: its text and code, in order, through
+    emphasis and links (not notes or image descriptions, which are not in the line)."""
+
+    def text(run: tuple[Inline, ...]) -> str:
+        return "".join(
+            inline.text
+            if isinstance(inline, (Text, Code))
+            else text(inline.content)
+            if isinstance(inline, (Emph, Strong, Link))
+            else ""
+            for inline in run
+        )
+
+    return "".join(text(run) for run in block_inline_runs(block))
