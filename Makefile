@@ -56,7 +56,7 @@ distclean: clean
 	rm -rf $(VENV)
 
 bench: $(INSTALLED)
-	$(BIN)/python bench/bench_build.py
+	$(BIN)/python bench/bench.py
 
 # DAISY Ace, the accessibility checker (not part of `make test`): npm's ace-cli with Debian's
 # Chromium (puppeteer must not download a browser of its own).

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -19,7 +20,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def fleuron(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """The real command, in a fresh process, as a user runs it."""
+    """The real command, in a fresh process, as a user runs it (in English unless `env` says)."""
+    env = {**os.environ, "LC_ALL": "C.UTF-8", **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "fleuron", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
     )

@@ -23,7 +23,7 @@ def handout(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("handout")
     result = fleuron("build", str(ARTICLE_MD), "-o", str(out), "--format", "handout")
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in out.iterdir()) == [f"{SLUG}-handout.pdf"]
+    assert sorted(p.name for p in out.iterdir() if p.suffix == ".pdf") == [f"{SLUG}-handout.pdf"]
     return out / f"{SLUG}-handout.pdf"
 
 

@@ -64,6 +64,8 @@ def write_pdf(doc: Document, path: str | Path) -> None:
 def build(
     source: str | Path | None, out_dir: str | Path = "dist", formats: Sequence[str] = ("epub", "pdf")
 ) -> list[Path]:
+    """Build `formats` of the manuscript `source` into `out_dir`; returns the files (those
+    already up to date are not made again)."""
     from .build import build as run
 
-    return run(source, out_dir, formats)
+    return [output.path for output in run(source, out_dir, formats).outputs]

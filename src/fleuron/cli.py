@@ -6,65 +6,116 @@ import argparse
 import json
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
 from .errors import FleuronError
+from .messages import _
 
 log = logging.getLogger("fleuron")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    args.parser = parser
     handler = logging.StreamHandler()
-    handler.setFormatter(_LowercaseLevels("fleuron: %(levelname)s: %(message)s"))
+    handler.setFormatter(_Localized("fleuron: %(levelname)s: %(message)s"))
     logging.basicConfig(handlers=[handler], level=logging.WARNING)
     if getattr(args, "quiet", False):
         log.setLevel(logging.ERROR)
+    elif getattr(args, "verbose", False):
+        log.setLevel(logging.INFO)
+    signal.signal(signal.SIGTERM, _interrupt)  # a terminated build ends like an interrupted one
     try:
         return int(args.run(args))
     except FleuronError as error:
-        print(f"fleuron: error: {error}", file=sys.stderr)
+        print(f"fleuron: {_('error')}: {error}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # `fleuron check | head`: the reader has seen enough
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return 0
     except KeyboardInterrupt:
-        print("fleuron: interrupted; the previous outputs are untouched", file=sys.stderr)
+        print(f"fleuron: {_('interrupted; the previous outputs are untouched')}", file=sys.stderr)
         return 130
     except Exception as error:  # a bug of ours: say so plainly rather than dump a traceback
-        print(f"fleuron: internal error: {type(error).__name__}: {error}", file=sys.stderr)
-        print("Please report it with the manuscript that caused it.", file=sys.stderr)
+        print(
+            f"fleuron: {_('internal error: {kind}: {detail}', kind=type(error).__name__, detail=error)}",
+            file=sys.stderr,
+        )
+        print(_("Please report it with the manuscript that caused it."), file=sys.stderr)
         return 70
 
 
-class _LowercaseLevels(logging.Formatter):
-    """`fleuron: warning: ...`, like `fleuron: error: ...`."""
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+class _Localized(logging.Formatter):
+    """`fleuron: warning: ...`, like `fleuron: error: ...`, in the user's language."""
 
     def format(self, record: logging.LogRecord) -> str:
-        record.levelname = record.levelname.lower()
+        record.levelname = _(record.levelname.lower())
         return super().format(record)
 
 
 def _build(args: argparse.Namespace) -> int:
     from .build import build
+    from .console import BuildDisplay
     from .writers.pdf import PrintOptions
 
-    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    formats = [f.strip() for f in args.format.split(",") if f.strip()] if args.format else None
     options = PrintOptions(trim=args.trim, marks=args.marks, variant=args.pdf_variant)
-    for path in build(args.source, args.output, formats, options):
-        if not args.quiet:
-            print(path)
+    with BuildDisplay(args.quiet, args.verbose) as display:
+        report = build(args.source, args.output, formats, options, zip_archive=args.zip, progress=display.step)
+    display.summary(report)
+    return 0
+
+
+def _init(args: argparse.Namespace) -> int:
+    from .project import init_project
+
+    for path in init_project(args.folder):
+        print(path)
+    return 0
+
+
+def _watch(args: argparse.Namespace) -> int:
+    from .build import build
+    from .watch import watch
+
+    def say(message: str) -> None:
+        print(message, flush=True)
+
+    def rebuild() -> None:
+        report = build(args.source, args.output)
+        built = [o.path.name for o in report.outputs if o.rebuilt]
+        say(", ".join(built) if built else _("up to date, nothing rebuilt"))
+
+    watch(args.source, args.port, rebuild, say)
+    return 0
+
+
+def _completion(args: argparse.Namespace) -> int:
+    from .completion import script
+
+    sys.stdout.write(script(args.shell, args.parser))
     return 0
 
 
 def _ast(args: argparse.Namespace) -> int:
-    from .build import find_manuscript, load
+    from .build import load, load_book, plan
     from .model import to_json
 
-    doc = load(find_manuscript(args.source))
+    request = plan(args.source)
+    doc = (
+        load_book(request.sources, request.config.defaults)
+        if args.typography
+        else load(request.sources[0], request.config.defaults)
+    )
     json.dump(to_json(doc), sys.stdout, ensure_ascii=False, indent=1)
     sys.stdout.write("\n")
     return 0
@@ -83,11 +134,13 @@ def _typo(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .build import find_manuscript, load
+    from .build import load, plan, read_source
     from .typography.report import corrections, summary
 
-    path = find_manuscript(args.source)
-    found = corrections(load(path), path.read_text(encoding="utf-8-sig"))
+    request = plan(args.source)
+    found = []
+    for path in request.sources:
+        found += corrections(load(path, request.config.defaults), read_source(path))
     for correction in found:
         print(correction)
     print(summary(found))
@@ -118,17 +171,22 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"fleuron {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
 
-    source_help = "a Markdown manuscript, or a folder holding exactly one (default: manuscript/)"
+    source_help = (
+        "a manuscript (Markdown or plain text), or a folder holding exactly one "
+        "(default: the sources of ./fleuron.toml, else manuscript/)"
+    )
     build = commands.add_parser(
-        "build", help="build the ebook and the book PDF", description="Build the outputs of a manuscript."
+        "build",
+        help="build the ebook, the book PDF and the handout",
+        description="Build the outputs of a manuscript; those whose inputs did not change are kept as they are.",
     )
     build.add_argument("source", nargs="?", type=Path, help=source_help)
     build.add_argument(
-        "-o", "--output", type=Path, default=Path("dist"), metavar="DIR", help="output folder (default: dist/)"
+        "-o", "--output", type=Path, metavar="DIR", help="output folder (default: fleuron.toml's, else dist/)"
     )
-    build.add_argument("--format", default="epub,pdf,handout", metavar="LIST",
+    build.add_argument("--format", metavar="LIST",
                        help="comma-separated outputs among epub, pdf, handout, html "
-                            "(default: epub,pdf,handout)")  # fmt: skip
+                            "(default: fleuron.toml's, else epub,pdf,handout)")  # fmt: skip
     build.add_argument("--trim", metavar="SIZE",
                        help="the book's trim: a5, 6x9in or 110x178mm "
                             "(default: the front matter's 'trim', else a5)")  # fmt: skip
@@ -136,12 +194,43 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--pdf-variant", metavar="NAME",
                        help="a WeasyPrint PDF variant for the PDFs, e.g. pdf/a-3b "
                             "(default: pdf/ua-1, tagged)")  # fmt: skip
-    build.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    build.add_argument("--zip", action="store_true", help="also pack the outputs and the manifest as <slug>.zip")
+    loudness = build.add_mutually_exclusive_group()
+    loudness.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    loudness.add_argument("-v", "--verbose", action="store_true", help="say each step")
     build.set_defaults(run=_build)
+
+    init = commands.add_parser(
+        "init",
+        help="start a new book project",
+        description="Create a book project (manuscript, fleuron.toml, styles, README) that builds at once.",
+    )
+    init.add_argument("folder", type=Path, help="a new (or empty) folder")
+    init.set_defaults(run=_init)
+
+    watch = commands.add_parser(
+        "watch",
+        help="rebuild on every change, with a live preview",
+        description="Build, then rebuild whenever a file of the project changes; serve a preview on "
+        "http://127.0.0.1:PORT/ that reloads itself. Ctrl-C stops.",
+    )
+    watch.add_argument("source", nargs="?", type=Path, help=source_help)
+    watch.add_argument("-o", "--output", type=Path, metavar="DIR", help="output folder (default: as for build)")
+    watch.add_argument("--port", type=int, default=8000, help="the preview's port on 127.0.0.1 (0: any free one)")
+    watch.set_defaults(run=_watch)
+
+    completion = commands.add_parser(
+        "completion",
+        help="print a shell completion script",
+        description="Print the completion script for a shell, e.g. `fleuron completion bash >> ~/.bashrc`.",
+    )
+    completion.add_argument("shell", choices=("bash", "zsh", "fish"))
+    completion.set_defaults(run=_completion)
 
     ast = commands.add_parser("ast", help="print the document model as JSON",
                               description="Print the document model of a manuscript as versioned JSON.")  # fmt: skip
     ast.add_argument("source", nargs="?", type=Path, help=source_help)
+    ast.add_argument("--typography", action="store_true", help="the model as built: all sources, typography applied")
     ast.set_defaults(run=_ast)
 
     typo = commands.add_parser(

@@ -90,7 +90,16 @@ class Note:
     content: tuple[Inline, ...]
 
 
-Inline: TypeAlias = Text | Emph | Strong | Code | Link | Image | SoftBreak | HardBreak | FootnoteRef | Note
+@dataclass(frozen=True, slots=True)
+class RawInline:
+    """Markup passed through as it is: `format` names it (`html`), `text` is already safe and
+    well-formed (the reader sanitized it). No pass enters it; writers copy it."""
+
+    format: str
+    text: str
+
+
+Inline: TypeAlias = Text | Emph | Strong | Code | Link | Image | SoftBreak | HardBreak | FootnoteRef | Note | RawInline
 
 # --- Blocks ------------------------------------------------------------------------------
 
@@ -190,6 +199,16 @@ class Figure:
     pos: SourcePos = NOWHERE
 
 
+@dataclass(frozen=True, slots=True)
+class RawBlock:
+    """A block of markup passed through as it is (see `RawInline`)."""
+
+    format: str
+    text: str
+    _: KW_ONLY
+    pos: SourcePos = NOWHERE
+
+
 Block: TypeAlias = (
     Paragraph
     | Heading
@@ -201,6 +220,7 @@ Block: TypeAlias = (
     | Table
     | FootnoteDef
     | Figure
+    | RawBlock
 )
 
 # --- Document ----------------------------------------------------------------------------
@@ -247,6 +267,10 @@ class Metadata:
     embed_fonts: bool = False
     #: The book's trim size (`a5`, `6x9in`, `110x178mm`); empty for the default, A5.
     trim: str = ""
+    #: Raw HTML in the manuscript: `escape` (shown as text) or `sanitize` (an allow-list keeps safe markup).
+    raw_html: str = "escape"
+    #: Whether images may come from http(s) or data: URLs (fetched once, then packaged).
+    allow_remote: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,7 +287,7 @@ _NODE_TYPES: dict[str, type] = {
     for cls in (
         Text, Emph, Strong, Code, Link, Image, SoftBreak, HardBreak, FootnoteRef, Note,
         Paragraph, Heading, ListItem, BulletList, OrderedList, BlockQuote, CodeBlock,
-        ThematicBreak, Table, FootnoteDef, Figure, SourcePos, TypographyOptions,
+        ThematicBreak, Table, FootnoteDef, Figure, SourcePos, TypographyOptions, RawBlock, RawInline,
     )
 }  # fmt: skip
 

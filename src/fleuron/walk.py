@@ -1,8 +1,10 @@
-"""One generic traversal of the model. It never enters `Code` or `CodeBlock`: no pass given to
-it can touch verbatim text."""
+"""One generic traversal of the model. It never enters `Code`, `CodeBlock`, `RawInline` or
+`RawBlock`: no pass given to it can touch verbatim text or markup."""
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import assert_never
@@ -27,6 +29,8 @@ from .model import (
     Note,
     OrderedList,
     Paragraph,
+    RawBlock,
+    RawInline,
     SoftBreak,
     Strong,
     Table,
@@ -52,7 +56,7 @@ def child_blocks(block: Block) -> Iterator[tuple[Block, ...]]:
                 yield item.blocks
         case BlockQuote(blocks=blocks) | FootnoteDef(blocks=blocks):
             yield blocks
-        case Paragraph() | Heading() | CodeBlock() | ThematicBreak() | Table() | Figure():
+        case Paragraph() | Heading() | CodeBlock() | ThematicBreak() | Table() | Figure() | RawBlock():
             pass
         case _:
             assert_never(block)
@@ -70,7 +74,7 @@ def block_inline_runs(block: Block) -> Iterator[InlineRun]:
         case Figure(image=image, caption=caption):
             yield image.alt
             yield caption
-        case BulletList() | OrderedList() | BlockQuote() | FootnoteDef() | CodeBlock() | ThematicBreak():
+        case BulletList() | OrderedList() | BlockQuote() | FootnoteDef() | CodeBlock() | ThematicBreak() | RawBlock():
             pass
         case _:
             assert_never(block)
@@ -85,7 +89,7 @@ def iter_inlines(run: InlineRun) -> Iterator[Inline]:
                 yield from iter_inlines(content)
             case Image(alt=alt):
                 yield from iter_inlines(alt)
-            case Text() | Code() | SoftBreak() | HardBreak() | FootnoteRef():
+            case Text() | Code() | SoftBreak() | HardBreak() | FootnoteRef() | RawInline():
                 pass
             case _:
                 assert_never(inline)
@@ -100,9 +104,19 @@ def plain_text(run: InlineRun) -> str:
                 parts.append(text)
             case SoftBreak() | HardBreak():
                 parts.append(" ")
+            case RawInline(text=text):
+                parts.append(markup_text(text))
             case _:
                 pass
     return "".join(parts)
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def markup_text(markup: str) -> str:
+    """The text of a raw node's well-formed markup (attribute values are escaped in it)."""
+    return html.unescape(_TAG.sub("", markup))
 
 
 def merge_texts(run: Iterable[Inline]) -> InlineRun:
@@ -145,7 +159,7 @@ def map_inline_runs(doc: Document, change: Callable[[InlineRun], InlineRun]) -> 
                 )
             case Figure(image=image, caption=caption):
                 return replace(block, image=replace(image, alt=change(image.alt)), caption=change(caption))
-            case CodeBlock() | ThematicBreak():
+            case CodeBlock() | ThematicBreak() | RawBlock():
                 return block
             case _:
                 assert_never(block)

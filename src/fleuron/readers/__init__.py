@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from ..model import Document
 from .markdown import read_markdown
 from .plaintext import read_plaintext
@@ -9,9 +12,12 @@ from .plaintext import read_plaintext
 FORMATS = ("markdown", "plaintext")
 
 
-def read(text: str, format: str = "markdown", path: str = "<string>") -> Document:
+def read(
+    text: str, format: str = "markdown", path: str = "<string>", defaults: Mapping[str, Any] | None = None
+) -> Document:
+    """`defaults`: front matter values for the keys the manuscript does not give (`fleuron.toml`)."""
     if format == "markdown":
-        return read_markdown(text, path)
+        return read_markdown(text, path, defaults)
     if format == "plaintext":
-        return read_plaintext(text, path)
+        return read_plaintext(text, path, defaults=defaults)
     raise ValueError(f"unknown input format {format!r}; Fleuron reads: {', '.join(FORMATS)}")

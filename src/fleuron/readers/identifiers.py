@@ -23,14 +23,17 @@ class IdentifierMaker:
 
     def __init__(self) -> None:
         self.taken: set[str] = set()
+        self.next: dict[str, int] = {}  # the suffix to try next for a base (10,000 equal titles stay linear)
 
     def make(self, content: tuple[Inline, ...]) -> str:
         # Like pandoc: drop what precedes the first letter ("1. Titre" -> "titre").
         base = re.sub(r"^[^a-z]+", "", ascii_slug(plain_text(content))) or "section"
         if _NOTE_ANCHOR.fullmatch(base):
             base += "-section"
-        identifier, n = base, 1
+        n = self.next.get(base, 1)
+        identifier = base if n == 1 else f"{base}-{n - 1}"
         while identifier in self.taken:
             identifier, n = f"{base}-{n}", n + 1
+        self.next[base] = n
         self.taken.add(identifier)
         return identifier

@@ -2,12 +2,18 @@
 
 markdown-it-py does the parsing; this module only turns its token stream into model nodes and
 the front matter into `Metadata`. Raw HTML is not recognised (markdown-it's `html` option is
-off), so a manuscript's `<tags>` are read as text and come out escaped.
+off), so a manuscript's `<tags>` are read as text and come out escaped; with `raw_html: sanitize`
+the text is parsed again with it on, and each piece of HTML goes through `sanitize.py` into a
+`RawBlock` or `RawInline`.
+
+Nesting is bounded (`MAX_BLOCK_LEVEL`, `MAX_INLINE_LEVEL`): markdown-it silently drops what lies
+beyond its own limit, and every writer recurses on the tree; deeper text is a clean error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -38,6 +44,8 @@ from ..model import (
     Note,
     OrderedList,
     Paragraph,
+    RawBlock,
+    RawInline,
     SoftBreak,
     SourcePos,
     Strong,
@@ -45,35 +53,51 @@ from ..model import (
     Text,
     ThematicBreak,
 )
+from ..sanitize import sanitize_html
 from .identifiers import IdentifierMaker
-from .metadata import is_front_matter, read_front_matter
+from .metadata import is_front_matter, raw_html_mode, read_front_matter
+
+#: markdown-it stops parsing blocks nested this deep (and drops the rest of the text).
+MAX_NESTING = 20
+#: A block opening at this level may have lost content to that limit: refused, with its line.
+MAX_BLOCK_LEVEL = MAX_NESTING - 1
+#: Emphasis, links and inline HTML nested deeper than this are refused (CommonMark would nest
+#: 10,000 levels for 20,000 `*` around a word; layout engines recurse on such trees).
+MAX_INLINE_LEVEL = 32
 
 
-def markdown_parser(front_matter: bool = True) -> MarkdownIt:
+def markdown_parser(front_matter: bool = True, html: bool = False) -> MarkdownIt:
     """The parser Fleuron reads with; tests compare against its own HTML renderer."""
-    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    md = MarkdownIt("commonmark", {"html": html, "maxNesting": MAX_NESTING}).enable("table")
     if front_matter:
         md.use(front_matter_plugin)
     # Footnote definitions stay where they were written; writers decide where notes go.
     return md.use(footnote_plugin, move_to_end=False)
 
 
-def read_markdown(text: str, path: str = "<string>") -> Document:
+def read_markdown(text: str, path: str = "<string>", defaults: Mapping[str, Any] | None = None) -> Document:
     env: dict[str, Any] = {}
-    tokens = markdown_parser().parse(text, env)
+    md = markdown_parser()
+    tokens = md.parse(text, env)
     front = ""
     front_line = 1
     if tokens and tokens[0].type == "front_matter":
         if is_front_matter(tokens[0].content):
             front = tokens[0].content
             front_line = 2  # the YAML starts on the line after the opening `---`
+            if raw_html_mode(front, path, front_line, defaults) == "sanitize":
+                env = {}
+                md = markdown_parser(html=True)
+                tokens = md.parse(text, env)
             tokens = tokens[1:]
         else:  # `---`, text, `---`: a rule and a heading, as CommonMark reads it
             env = {}
-            tokens = markdown_parser(front_matter=False).parse(text, env)
-    converter = _Converter(path, env)
+            md = markdown_parser(front_matter=False)
+            tokens = md.parse(text, env)
+    _check_nesting(tokens, path)
+    converter = _Converter(path, env, md)
     blocks = converter.blocks(tokens)
-    meta = read_front_matter(front, path, front_line, blocks)
+    meta = read_front_matter(front, path, front_line, blocks, defaults)
     return Document(meta, blocks)
 
 
@@ -87,10 +111,13 @@ _ALIGNS: dict[str, Alignment] = {
 class _Converter:
     """Walks markdown-it's flat token stream and builds nested model nodes."""
 
-    def __init__(self, path: str, env: dict[str, Any]) -> None:
+    def __init__(self, path: str, env: dict[str, Any], md: MarkdownIt | None = None) -> None:
         self.path = path
+        self.env = env
+        self.md = md or markdown_parser()
         self.notes: dict[int, Any] = env.get("footnotes", {}).get("list", {})
         self.ids = IdentifierMaker()
+        self.in_link = 0  # how many links the inlines being read stand in
 
     def pos(self, token: Token) -> SourcePos:
         return SourcePos(self.path, token.map[0] + 1 if token.map else 0)
@@ -106,7 +133,9 @@ class _Converter:
             # The front matter plugin can also match inside a container (`- ---`); markdown-it
             # renders nothing for it there, and neither do we.
             if token.type != "front_matter":
-                out.append(self.block(token, tokens[i + 1 : end]))
+                block = self.block(token, tokens[i + 1 : end])
+                if not (isinstance(block, RawBlock) and not block.text.strip()):  # sanitized to nothing
+                    out.append(block)
             i = end + 1
         return tuple(out)
 
@@ -136,6 +165,8 @@ class _Converter:
                 return self.table(inner, pos)
             case "footnote_reference_open":
                 return FootnoteDef(token.meta["label"], self.blocks(inner), pos=pos)
+            case "html_block":  # only parsed with `raw_html: sanitize`
+                return RawBlock("html", sanitize_html(token.content), pos=pos)
         raise FleuronError(f"unexpected Markdown token {token.type!r}", self.path, pos.line)
 
     def items(self, inner: Sequence[Token]) -> tuple[ListItem, ...]:
@@ -170,6 +201,13 @@ class _Converter:
         while i < len(tokens):
             token = tokens[i]
             end = _closing(tokens, i) if token.nesting == 1 else i
+            if token.type == "html_inline":
+                end = _html_closing(tokens, i)
+                node: Inline | None = self.raw_inline(tokens[i : end + 1])
+                if node is not None:
+                    out.append(node)
+                i = end + 1
+                continue
             node = self.inline_node(token, tokens[i + 1 : end])
             if isinstance(node, Text) and out and isinstance(out[-1], Text):
                 out[-1] = Text(out[-1].text + node.text)
@@ -194,7 +232,12 @@ class _Converter:
                 return Strong(self.inlines(inner))
             case "link_open":
                 title = str(token.attrGet("title") or "")
-                return Link(self.inlines(inner), str(token.attrGet("href") or ""), title)
+                self.in_link += 1
+                try:
+                    content = self.inlines(inner)
+                finally:
+                    self.in_link -= 1
+                return Link(content, str(token.attrGet("href") or ""), title)
             case "image":
                 alt = self.inlines(token.children or [])
                 title = str(token.attrGet("title") or "")
@@ -204,6 +247,69 @@ class _Converter:
                     return FootnoteRef(token.meta["label"])
                 return Note(self.inlines(self.notes[token.meta["id"]]["tokens"]))
         raise FleuronError(f"unexpected Markdown inline token {token.type!r}", self.path)
+
+    def raw_inline(self, tokens: Sequence[Token]) -> RawInline | None:
+        """Inline HTML, from an opening tag to its closing one with what stands between them
+        (rendered by markdown-it), or a lone tag, sanitized."""
+        html: str = self.md.renderer.renderInline(list(tokens), self.md.options, self.env)  # type: ignore[attr-defined]
+        clean = sanitize_html(html, inline=True, in_link=self.in_link > 0)
+        return RawInline("html", clean) if clean else None
+
+
+_OPENING_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])")
+_VOID_TAGS = frozenset("area base br col embed hr img input link meta source track wbr".split())
+#: What may stand between an inline tag and its closing tag to be rendered with them; a note
+#: or an image stays out (their numbering and packaging are the writers').
+_RENDERABLE = frozenset(
+    "text text_special softbreak hardbreak code_inline em_open em_close strong_open strong_close "
+    "link_open link_close html_inline".split()
+)
+
+
+def _html_closing(tokens: Sequence[Token], start: int) -> int:
+    """Index of the `html_inline` token closing the tag opened at `start` (in the same run, at
+    the same depth), or `start` itself when it closes nothing."""
+    opening = _OPENING_TAG.match(tokens[start].content)
+    if opening is None or tokens[start].content.rstrip().endswith("/>"):
+        return start
+    name = opening[1].lower()
+    if name in _VOID_TAGS:
+        return start
+    closing = re.compile(rf"</{re.escape(name)}\s*>", re.IGNORECASE)
+    same = re.compile(rf"<{re.escape(name)}(?=[\s/>])", re.IGNORECASE)
+    open_tags, depth = 1, 0
+    for i in range(start + 1, len(tokens)):
+        token = tokens[i]
+        if token.type not in _RENDERABLE:
+            return start
+        depth += token.nesting
+        if depth < 0:
+            return start  # the run closes (an emphasis around the tag) before the tag does
+        if depth == 0 and token.type == "html_inline":
+            if closing.fullmatch(token.content.strip()):
+                open_tags -= 1
+                if open_tags == 0:
+                    return i
+            elif same.match(token.content):
+                open_tags += 1
+    return start
+
+
+def _check_nesting(tokens: Sequence[Token], path: str) -> None:
+    for token in tokens:
+        if token.nesting == 1 and token.level >= MAX_BLOCK_LEVEL:
+            raise FleuronError(
+                f"quotes or lists are nested too deep here (at most {MAX_BLOCK_LEVEL - 1} levels); flatten them",
+                path,
+                token.map[0] + 1 if token.map else None,
+            )
+        for child in token.children or ():
+            if child.level > MAX_INLINE_LEVEL:
+                raise FleuronError(
+                    f"emphasis, links or HTML nested more than {MAX_INLINE_LEVEL} levels deep; simplify this line",
+                    path,
+                    token.map[0] + 1 if token.map else None,
+                )
 
 
 def _closing(tokens: Sequence[Token], start: int) -> int:

@@ -7,12 +7,14 @@ import difflib
 import logging
 import re
 import uuid
+from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any
 
 import yaml
 
 from ..errors import FleuronError
+from ..messages import _
 from ..model import Block, Heading, Metadata, TypographyOptions
 from ..walk import plain_text
 from .identifiers import ascii_slug
@@ -22,7 +24,14 @@ log = logging.getLogger("fleuron")
 KNOWN_KEYS = (
     "title", "lang", "identifier", "date", "rights", "description",
     "author", "authors", "keywords", "slug", "trim", "typography", "cover", "embed_fonts",
+    "raw_html", "allow_remote",
 )  # fmt: skip
+#: What `raw_html:` may say: show tags as text, or keep what an allow-list lets through.
+RAW_HTML_MODES = ("escape", "sanitize")
+#: Output files are named after the slug: long enough for any title, short enough for any file system.
+MAX_SLUG = 80
+#: The front matter is a flat list of settings: deeper YAML is refused before it is built.
+_MAX_YAML_DEPTH = 8
 DEFAULT_LANG = "fr"
 _KEY_LINE = re.compile(r"^[A-Za-z_][\w-]*[ \t]*:(\s|$)", re.MULTILINE)
 _LANG_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
@@ -36,9 +45,22 @@ def is_front_matter(text: str) -> bool:
     return not text.strip() or bool(_KEY_LINE.search(text))
 
 
-def read_front_matter(text: str, path: str, first_line: int, blocks: tuple[Block, ...]) -> Metadata:
-    """`first_line` is the file line where the YAML text starts, for error messages."""
+def raw_html_mode(text: str, path: str, first_line: int, defaults: Mapping[str, Any] | None = None) -> str:
+    """The front matter's `raw_html` setting, which the Markdown reader needs before it parses
+    the text (`read_front_matter` validates it with the rest)."""
+    data, _ = _load_yaml(text, path, first_line)
+    value = {**(defaults or {}), **data}.get("raw_html")
+    return value if isinstance(value, str) and value in RAW_HTML_MODES else "escape"
+
+
+def read_front_matter(
+    text: str, path: str, first_line: int, blocks: tuple[Block, ...], defaults: Mapping[str, Any] | None = None
+) -> Metadata:
+    """`first_line` is the file line where the YAML text starts, for error messages;
+    `defaults` (from `fleuron.toml`) stand for the keys the front matter does not give."""
     data, lines = _load_yaml(text, path, first_line)
+    if defaults:
+        data = {**defaults, **data}
 
     def fail(key: str, message: str) -> FleuronError:
         return FleuronError(message, path, lines.get(key, first_line))
@@ -46,8 +68,12 @@ def read_front_matter(text: str, path: str, first_line: int, blocks: tuple[Block
     for key in data:
         if key not in KNOWN_KEYS:
             close = difflib.get_close_matches(str(key), KNOWN_KEYS, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else f"; known keys: {', '.join(KNOWN_KEYS)}"
-            raise fail(key, f"unknown front matter key '{key}'{hint}")
+            hint = (
+                _(" (did you mean '{key}'?)", key=close[0])
+                if close
+                else _("; known keys: {keys}", keys=", ".join(KNOWN_KEYS))
+            )
+            raise fail(key, _("unknown front matter key '{key}'", key=key) + hint)
 
     # A file being built should say these; a text parsed in memory need not.
     warn = log.warning if not path.startswith("<") else log.debug
@@ -60,10 +86,13 @@ def read_front_matter(text: str, path: str, first_line: int, blocks: tuple[Block
         lang = DEFAULT_LANG
         warn("%s: no 'lang' in the front matter; assuming '%s'", path, lang)
     if not _LANG_TAG.fullmatch(lang):
-        raise fail("lang", f"'lang: {lang}' is not a language tag; write one like 'fr' or 'fr-CA'")
+        raise fail("lang", _("'lang: {value}' is not a language tag; write one like 'fr' or 'fr-CA'", value=lang))
     identifier = _text(data, "identifier", fail) or f"urn:uuid:{uuid.uuid5(_FLEURON_NS, title)}"
     authors = _text_list(data, "authors", fail) + _text_list(data, "author", fail)
-    slug = ascii_slug(_text(data, "slug", fail) or title) or "book"
+    slug = ascii_slug(_text(data, "slug", fail) or title)[:MAX_SLUG].rstrip("-") or "book"
+    raw_html = _text(data, "raw_html", fail) or "escape"
+    if raw_html not in RAW_HTML_MODES:
+        raise fail("raw_html", f"'raw_html: {raw_html}' takes one of: {', '.join(RAW_HTML_MODES)}")
     return Metadata(
         title=title,
         lang=lang,
@@ -78,6 +107,8 @@ def read_front_matter(text: str, path: str, first_line: int, blocks: tuple[Block
         cover=_text(data, "cover", fail),
         embed_fonts=_flag(data, "embed_fonts", fail),
         trim=_text(data, "trim", fail).lower(),
+        raw_html=raw_html,
+        allow_remote=_flag(data, "allow_remote", fail),
     )
 
 
@@ -121,7 +152,7 @@ def _typography(value: Any, lang: str, fail: Any) -> TypographyOptions:
             options[key] = choice
         else:
             close = difflib.get_close_matches(str(key), [*_TYPOGRAPHY_CHOICES, "disable"], n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            hint = _(" (did you mean '{key}'?)", key=close[0]) if close else ""
             raise fail("typography", f"unknown typography option '{key}'{hint}")
     return TypographyOptions(**options)
 
@@ -135,17 +166,35 @@ def _load_yaml(text: str, path: str, first_line: int) -> tuple[dict[str, Any], d
     if not text.strip():
         return {}, {}
     try:
+        _check_yaml_shape(text, path, first_line)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = first_line + mark.line if mark is not None else first_line
         problem = getattr(error, "problem", None) or str(error)
-        raise FleuronError(f"the YAML front matter does not parse: {problem}", path, line) from None
+        raise FleuronError(_("the YAML front matter does not parse: {reason}", reason=problem), path, line) from None
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
-        raise FleuronError("the front matter must be a YAML mapping of 'key: value' lines", path, first_line)
+        raise FleuronError(_("the front matter must be a YAML mapping of 'key: value' lines"), path, first_line)
     lines = {str(key.value): first_line + key.start_mark.line for key, _ in node.value}
     return {str(key): value for key, value in data.items()}, lines
+
+
+def _check_yaml_shape(text: str, path: str, first_line: int) -> None:
+    """Refuse, from PyYAML's event stream (flat, linear), what could make loading or printing
+    the front matter blow up: aliases (`*a` repeated in `*b`… grows exponentially once turned
+    into text) and nesting deeper than `_MAX_YAML_DEPTH` (PyYAML's composer recurses)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        line = first_line + (event.start_mark.line if event.start_mark is not None else 0)
+        if isinstance(event, yaml.AliasEvent):
+            raise FleuronError("YAML aliases ('*name') are not allowed in the front matter; write it out", path, line)
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > _MAX_YAML_DEPTH:
+                raise FleuronError(f"the front matter nests deeper than {_MAX_YAML_DEPTH} levels", path, line)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def _text(data: dict[str, Any], key: str, fail: Any) -> str:
@@ -153,14 +202,14 @@ def _text(data: dict[str, Any], key: str, fail: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, (dict, list)):
-        raise fail(key, f"'{key}' must be a single text value")
+        raise fail(key, _("'{key}' must be a single text value", key=key))
     return str(value).strip()
 
 
 def _flag(data: dict[str, Any], key: str, fail: Any) -> bool:
     value = data.get(key, False)
     if not isinstance(value, bool):
-        raise fail(key, f"'{key}' is true or false")
+        raise fail(key, _("'{key}' is true or false", key=key))
     return value
 
 
@@ -173,7 +222,7 @@ def _text_list(data: dict[str, Any], key: str, fail: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         sep = "," if key == "keywords" else "\n"  # "a, b" for keywords; one author per line
         return tuple(part.strip() for part in value.split(sep) if part.strip())
-    raise fail(key, f"'{key}' must be a text or a list of texts")
+    raise fail(key, _("'{key}' must be a text or a list of texts", key=key))
 
 
 def _date(value: Any, fail: Any) -> dt.date | None:
@@ -184,7 +233,7 @@ def _date(value: Any, fail: Any) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise fail("date", f"'date: {value}' is not a date; write it as YYYY-MM-DD") from None
+        raise fail("date", _("'date: {value}' is not a date; write it as YYYY-MM-DD", value=value)) from None
 
 
 def _first_title(blocks: tuple[Block, ...]) -> str:

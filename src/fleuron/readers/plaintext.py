@@ -14,10 +14,11 @@ import logging
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import PurePath
-from typing import Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 import yaml
 
@@ -591,9 +592,12 @@ class PlainTextReading:
     explanations: tuple[Explanation, ...]
 
 
-def read_plaintext(text: str, path: str = "<string>", lang: str | None = None) -> Document:
-    """Plain text -> the model. `lang` overrides the guess from the text's common words."""
-    reading = analyze_plaintext(text, path, lang)
+def read_plaintext(
+    text: str, path: str = "<string>", lang: str | None = None, defaults: Mapping[str, Any] | None = None
+) -> Document:
+    """Plain text -> the model. `lang` overrides the guess from the text's common words;
+    `defaults` are the project's front matter defaults (`fleuron.toml`)."""
+    reading = analyze_plaintext(text, path, lang, defaults)
     if not reading.title:
         warn = log.warning if not path.startswith("<") else log.debug
         warn("%s: no title line found; using %r (`fleuron import` writes a front matter to fill in)",
@@ -601,7 +605,9 @@ def read_plaintext(text: str, path: str = "<string>", lang: str | None = None) -
     return reading.doc
 
 
-def analyze_plaintext(text: str, path: str = "<string>", lang: str | None = None) -> PlainTextReading:
+def analyze_plaintext(
+    text: str, path: str = "<string>", lang: str | None = None, defaults: Mapping[str, Any] | None = None
+) -> PlainTextReading:
     """Plain text -> the model, with the reason for every line's fate."""
     lines = []
     for number, raw in enumerate(split_lines(text), start=1):
@@ -630,7 +636,7 @@ def analyze_plaintext(text: str, path: str = "<string>", lang: str | None = None
     else:
         lang, lang_reason = guess_language("\n".join(line.text for line in lines))
     front = yaml.safe_dump({"title": title or PurePath(path).stem, "lang": lang}, allow_unicode=True)
-    meta = read_front_matter(front, path, 1, blocks)
+    meta = read_front_matter(front, path, 1, blocks, defaults)
     return PlainTextReading(Document(meta, blocks), title, lang_reason, layout, _explanations(units))
 
 

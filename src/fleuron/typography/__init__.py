@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import re
 from collections.abc import Callable, Iterator
 from typing import assert_never
 
@@ -24,6 +25,7 @@ from ..model import (
     Inline,
     Link,
     Note,
+    RawInline,
     SoftBreak,
     Strong,
     Text,
@@ -118,7 +120,7 @@ def _flatten(run: InlineRun, rule: TextRule, depth: int = 0) -> list[_Piece]:
                 pieces.append(Note(typographize_run(content, rule)))
             case Image(alt=alt):
                 pieces.append(dataclasses.replace(inline, alt=typographize_run(alt, rule)))
-            case Code() | FootnoteRef() | HardBreak():
+            case Code() | FootnoteRef() | HardBreak() | RawInline():
                 pieces.append(inline)
             case _:
                 assert_never(inline)
@@ -138,7 +140,7 @@ def _rewrite_line(line: list[_Piece], rule: TextRule) -> list[_Piece]:
         return [dataclasses.replace(line[0], text=result)]
     owner = [i for i, piece in enumerate(line) for _ in (piece.text if isinstance(piece, _Slot) else OPAQUE)]
     texts = ["" for _ in line]
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, source, result, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in diff_opcodes(source, result):
         if tag == "equal":
             for offset in range(i2 - i1):
                 texts[owner[i1 + offset]] += result[j1 + offset]
@@ -153,6 +155,42 @@ def _rewrite_line(line: list[_Piece], rule: TextRule) -> list[_Piece]:
         else:
             out.append(piece)
     return out
+
+
+#: Above this (length × length), a line is diffed word character by word character: difflib's
+#: matcher is quadratic, and a hostile paragraph can be one 20,000-character line.
+_DIFF_WHOLE_MAX = 250_000
+_DIFF_GAP_MAX = 64
+_WORD_CHAR = re.compile(r"\w")
+
+
+def diff_opcodes(source: str, result: str) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes from `source` to `result`. For long lines, in linear time: the rules
+    never change a word character (letters, digits), so those anchor the alignment, and only
+    the gaps between them (spaces, punctuation) are diffed."""
+    if len(source) * len(result) <= _DIFF_WHOLE_MAX:
+        return list(difflib.SequenceMatcher(None, source, result, autojunk=False).get_opcodes())
+    anchors_a = [m.start() for m in _WORD_CHAR.finditer(source)]
+    anchors_b = [m.start() for m in _WORD_CHAR.finditer(result)]
+    if [source[i] for i in anchors_a] != [result[j] for j in anchors_b]:
+        return [("replace", 0, len(source), 0, len(result))]
+    ops: list[tuple[str, int, int, int, int]] = []
+    i0 = j0 = 0
+    for i, j in zip([*anchors_a, len(source)], [*anchors_b, len(result)], strict=True):
+        ops += _gap_opcodes(source, result, i0, i, j0, j)
+        if i < len(source):
+            ops.append(("equal", i, i + 1, j, j + 1))
+        i0, j0 = i + 1, j + 1
+    return ops
+
+
+def _gap_opcodes(a: str, b: str, i1: int, i2: int, j1: int, j2: int) -> list[tuple[str, int, int, int, int]]:
+    if a[i1:i2] == b[j1:j2]:
+        return [("equal", i1, i2, j1, j2)] if i2 > i1 else []
+    if (i2 - i1) <= _DIFF_GAP_MAX and (j2 - j1) <= _DIFF_GAP_MAX:
+        matcher = difflib.SequenceMatcher(None, a[i1:i2], b[j1:j2], autojunk=False)
+        return [(tag, i1 + x1, i1 + x2, j1 + y1, j1 + y2) for tag, x1, x2, y1, y2 in matcher.get_opcodes()]
+    return [("replace", i1, i2, j1, j2) if i2 > i1 else ("insert", i1, i1, j1, j2)]
 
 
 def _receiver(line: list[_Piece], owner: list[int], start: int, end: int) -> int:
@@ -183,7 +221,7 @@ def _rebuild(run: InlineRun, pieces: Iterator[_Piece]) -> InlineRun:
                     out.append(Text(slot.text))
             case Emph(content=content) | Strong(content=content) | Link(content=content):
                 out.append(dataclasses.replace(inline, content=_rebuild(content, pieces)))
-            case Note() | Image() | Code() | FootnoteRef() | HardBreak():
+            case Note() | Image() | Code() | FootnoteRef() | HardBreak() | RawInline():
                 piece = next(pieces)
                 assert not isinstance(piece, _Slot)
                 out.append(piece)

@@ -63,7 +63,8 @@ def enabled_rules(options: TypographyOptions) -> list[Rule]:
 
 # --- R1: protected spans -----------------------------------------------------------------
 
-_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+# The opener is atomic: a long run of backticks is not retried shorter at the same place (cubic).
+_CODE_SPAN = re.compile(r"((?>`+))(?:(?!\1).)+?\1")
 # `(?<![^…])`: at the start of the text, or after one of these characters.
 _URL = re.compile(rf"(?<![^{HWS}{re.escape(OPEN)}<])(?:https?://|ftp://|mailto:|www\.)[^{HWS}<>«»“”\"]+")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
@@ -154,7 +155,7 @@ def double_quotes(text: str, options: TypographyOptions) -> str:
     ambiguous quotes and inch marks are left alone; no punctuation moves."""
     inner_open, inner_close = options.inner_quotes[0], options.inner_quotes[1]
     partner = {"«": "»", "“": "”", "‹": "›", inner_open: inner_close}
-    closer_next = ".,;:!?…)]}»”’›–—"
+    closer_next = '.,;:!?…)]}»”’›–—"'  # a quote before another closes (`""` → `»»` in one pass)
     out = list(text)
     stack: list[str] = []
     for i, char in enumerate(text):
@@ -241,7 +242,8 @@ def high_punctuation(text: str, options: TypographyOptions) -> str:
             fits = after == "" or after in HWS or after in _HIGH_NEXT
         return (space if fits else "") + mark
 
-    return re.sub(rf"({_H}*)([;!?:])", one, text)
+    # A match starts only where a run of spaces starts: inside one, retrying is quadratic.
+    return re.sub(rf"((?<!{_H}){_H}*)([;!?:])", one, text)
 
 
 def guillemet_spacing(text: str, options: TypographyOptions) -> str:
@@ -263,10 +265,11 @@ def guillemet_spacing(text: str, options: TypographyOptions) -> str:
             return match[0]
         return space + match[2]
 
-    return re.sub(rf"({_H}*)([»›])", before_closing, text)
+    return re.sub(rf"((?<!{_H}){_H}*)([»›])", before_closing, text)
 
 
 _NUMBERING_BEFORE = re.compile(rf"(?<![^{HWS}(\[])(?:[nN][°º]|p\.|pp\.|§|art\.|ISBN|ISSN){_H}*$")
+_NUMBER_CHARS = re.compile(r"[\d.,]*")
 _GROUP_FOLLOW = rf"(?=$|{_H}|,|[.;:!?…)\]»”’%‰€](?!\d))"
 _GROUP_PRECEDE = rf"(?<![^{HWS}(\[«“‘‹])"
 
@@ -276,13 +279,19 @@ def thousands(text: str, options: TypographyOptions) -> str:
     groupings normalised. Never years, phone numbers, identifiers or English-formatted numbers."""
     space = _space(options.thousands_space)
 
+    # Each looks only near the number (the text can be one very long line).
     def numbering_before(start: int) -> bool:
-        return _NUMBERING_BEFORE.search(text, 0, start) is not None
+        end = start
+        while end and text[end - 1] in HWS:
+            end -= 1
+        return _NUMBERING_BEFORE.search(text, max(0, end - 5), end) is not None
 
     def english(start: int, end: int) -> bool:
-        token = re.match(r"[\d.,]*", text[end:])
-        head = re.search(r"[\d.,]*$", text[:start])
-        whole = (head[0] if head else "") + text[start:end] + (token[0] if token else "")
+        token = _NUMBER_CHARS.match(text, end)
+        head = start
+        while head and text[head - 1] in "0123456789.,":
+            head -= 1
+        whole = text[head:start] + text[start:end] + (token[0] if token else "")
         return re.search(r"\.\d", whole) is not None or len(re.findall(r",\d", whole)) >= 2
 
     def group(match: re.Match[str]) -> str:
@@ -357,7 +366,7 @@ def dash_spacing(text: str, options: TypographyOptions) -> str:
     position = 0
     for match in _INCISE_OR_SENTENCE_END.finditer(text):
         if match["dash"] is None:
-            if not (match[0] == "." and _ABBREVIATION_END.search(text, 0, match.start())):
+            if not (match[0] == "." and _ABBREVIATION_END.search(text, max(0, match.start() - 5), match.start())):
                 opened = False
             continue
         left, right = text[: match.start()], text[match.end() :]

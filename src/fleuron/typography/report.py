@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from ..messages import _
 from ..model import Block, Document, HardBreak, Image, Inline, Note, Table, TypographyOptions
 from ..walk import block_inline_runs, iter_blocks, iter_inlines
 from . import _flatten, _Slot, is_french
@@ -28,9 +29,8 @@ class Correction:
     after: str
 
     def __str__(self) -> str:
-        return (
-            f"{self.file}:{self.line}:{self.column}: {self.rule} {self.name}: {show(self.before)} → {show(self.after)}"
-        )
+        where = f"{self.file}:{self.line}:{self.column}"
+        return f"{where}: {self.rule} {_(self.name)}: {show(self.before)} → {show(self.after)}"
 
 
 def show(text: str) -> str:
@@ -54,7 +54,7 @@ def trace(text: str, options: TypographyOptions) -> tuple[list[_Change], str, li
     changes: list[_Change] = []
     origin = list(range(len(text)))  # for each current character, where it came from
     current = text
-    for _ in range(_MAX_PASSES):
+    for _pass in range(_MAX_PASSES):
         at_start = current
         protected, spans = protect(current)
         for rule in enabled_rules(options):
@@ -113,8 +113,9 @@ def corrections(doc: Document, source: str | None = None) -> list[Correction]:
 def summary(found: Sequence[Correction]) -> str:
     counts = Counter((c.rule, c.name) for c in found)
     order = sorted(counts, key=lambda key: int(key[0][1:]))
-    rows = [f"{rule} {name}: {counts[rule, name]}" for rule, name in order]
-    return "\n".join([*rows, f"{len(found)} correction{'s' if len(found) != 1 else ''}"])
+    rows = [f"{rule} {_(name)}: {counts[rule, name]}" for rule, name in order]
+    total = _("{count} correction" if len(found) == 1 else "{count} corrections", count=len(found))
+    return "\n".join([*rows, total])
 
 
 def _runs_with_lines(block: Block) -> Iterator[tuple[int, tuple[Inline, ...]]]:

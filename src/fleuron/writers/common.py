@@ -1,17 +1,38 @@
 """What every writer needs: the book's timestamp, its local images, its stylesheets, and
-writing a file so that a failure never leaves half of it behind."""
+writing a file so that a failure never leaves half of it behind.
+
+It also owns the one decision of what a build may read (`ProjectFiles`): the manuscript's
+folder, the project's `styles/`, Fleuron's own styles and the book's font files, after
+following symlinks. The EPUB packaging and the PDF's URL fetcher both ask it, so both refuse
+the same files with the same message. Remote and `data:` images are fetched only when the
+front matter says `allow_remote: true`, by `fetch_remote_image` alone, into a cache file that
+then counts as one of the project's files.
+"""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import http.client
 import logging
 import os
+import re
+import signal
 import tempfile
-from dataclasses import dataclass
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from typing import Any
+from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 from ..errors import FleuronError
+from ..messages import _
 from ..model import Document, Figure, Image, Metadata
 from ..walk import block_inline_runs, iter_blocks, iter_inlines
 
@@ -47,6 +68,11 @@ def release_time(meta: Metadata) -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
+def default_styles_dir() -> Path:
+    """Fleuron's own stylesheets, as packaged or in a checkout."""
+    return _PACKAGED_STYLES if _PACKAGED_STYLES.is_dir() else _CHECKOUT_STYLES
+
+
 def styles_dir(doc: Document) -> Path:
     """A project's own `styles/` (beside its manuscript folder) wins over Fleuron's defaults."""
     for block in doc.blocks[:1]:
@@ -59,23 +85,93 @@ def styles_dir(doc: Document) -> Path:
 def stylesheet(doc: Document, name: str) -> str:
     for folder in (styles_dir(doc), _PACKAGED_STYLES, _CHECKOUT_STYLES):
         if (folder / name).is_file():
-            return (folder / name).read_text(encoding="utf-8")
+            return project_files(doc).read(folder / name, f"stylesheet '{name}'")
     raise FleuronError(f"stylesheet '{name}' not found in {styles_dir(doc)}")
+
+
+# --- What a build may read -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProjectFiles:
+    """The files a build may read: anything under one of `roots`, or one of `files` (the
+    book's fonts, wherever the system keeps them; fetched images in the cache). A path is
+    judged once symlinks are followed, so a link pointing out of the project is refused."""
+
+    roots: tuple[Path, ...]
+    files: frozenset[Path] = frozenset()
+
+    def allows(self, path: Path) -> bool:
+        real = _real(path)
+        return real is not None and (real in self.files or any(real.is_relative_to(root) for root in self.roots))
+
+    def with_files(self, paths: Iterable[Path]) -> ProjectFiles:
+        return ProjectFiles(self.roots, self.files | {p for p in map(_real, paths) if p is not None})
+
+    def check(self, path: Path, what: str, file: str | None = None, line: int | None = None) -> Path:
+        """`path` with its symlinks followed, or an error naming `what` and where it was asked for."""
+        real = _real(path)
+        if real is None or not self.allows(real):
+            target = f" (it leads to {real})" if real is not None and real != path else ""
+            raise FleuronError(
+                _(
+                    "{what} is outside the project{target}: Fleuron reads only the manuscript's folder, "
+                    "its styles and the book's fonts; copy the file into the manuscript's folder",
+                    what=what,
+                    target=target,
+                ),
+                file,
+                line or None,
+            )
+        return real
+
+    def read(self, path: Path, what: str, file: str | None = None, line: int | None = None) -> str:
+        return self.check(path, what, file, line).read_text(encoding="utf-8")
+
+
+def _real(path: Path) -> Path | None:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):  # a loop of links, a NUL byte, a name too long
+        return None
+
+
+def manuscript_dirs(doc: Document) -> list[Path]:
+    """The folders of the document's source files; the working folder for a text in memory."""
+    files = dict.fromkeys(block.pos.file for block in doc.blocks if not block.pos.file.startswith("<"))
+    return [Path(file).resolve().parent for file in files] or [Path.cwd().resolve()]
+
+
+def project_files(doc: Document) -> ProjectFiles:
+    """What `doc`'s build may read: its manuscripts' folders, the `styles/` beside each, and
+    Fleuron's own styles (packaged, or in a checkout)."""
+    roots: list[Path] = []
+    for folder in manuscript_dirs(doc):
+        roots.append(folder)
+        styles = folder.parent / "styles"  # `folder` is resolved: only `styles` itself could be a link
+        if not styles.is_symlink():
+            roots.append(styles)
+    roots += [_PACKAGED_STYLES.resolve(), _CHECKOUT_STYLES.resolve()]
+    return ProjectFiles(tuple(dict.fromkeys(roots)))
 
 
 @dataclass(frozen=True)
 class LocalImage:
     source: str  # as written in the manuscript
-    path: Path
+    path: Path  # inside the project; for a fetched image, its copy in the cache
     media_type: str
+    #: For a fetched (remote or `data:`) image, where it came from; "" for a project file.
+    remote: str = field(default="", compare=False)
 
 
 def local_images(doc: Document) -> dict[str, LocalImage]:
     """Every image the document shows, found next to the manuscript that names it.
 
-    Images must be local files of a type every reading system knows: a missing or remote one
-    is an error at the line that names it, not a hole in the book.
+    Images must be files of the project, of a type every reading system knows: a missing one,
+    one outside the project, or a remote one (unless `allow_remote`) is an error at the line
+    that names it, not a hole in the book.
     """
+    project = project_files(doc)
     found: dict[str, LocalImage] = {}
     for block in iter_blocks(doc.blocks):
         runs = list(block_inline_runs(block))
@@ -84,38 +180,239 @@ def local_images(doc: Document) -> dict[str, LocalImage]:
         for run in runs:
             for inline in iter_inlines(run):
                 if isinstance(inline, Image) and inline.source not in found:
-                    found[inline.source] = resolve_image(inline.source, block.pos.file, block.pos.line)
+                    found[inline.source] = resolve_image(
+                        inline.source, block.pos.file, block.pos.line, project, doc.meta.allow_remote
+                    )
     return found
 
 
-def resolve_image(source: str, file: str, line: int) -> LocalImage:
-    parts = urlsplit(source)
-    if parts.scheme or parts.netloc:
+#: What `allow_remote` lets through: never `file:`, `ftp:` or anything else.
+REMOTE_SCHEMES = ("http", "https", "data")
+
+
+def resolve_image(
+    source: str, file: str, line: int, project: ProjectFiles | None = None, allow_remote: bool = False
+) -> LocalImage:
+    """The image `source` names, as a file Fleuron may read (`project`: by default the folder of
+    `file` and its styles). A remote or `data:` image is fetched once when `allow_remote`."""
+    try:
+        parts = urlsplit(source)
+    except ValueError:
+        raise FleuronError(f"image '{source}' is not a valid address", file, line) from None
+    scheme = parts.scheme.lower()
+    if scheme in REMOTE_SCHEMES or (not scheme and parts.netloc):
+        if not allow_remote or not scheme:
+            raise FleuronError(
+                _(
+                    "image '{source}' is not a local file, and Fleuron fetches nothing unless the front matter "
+                    "says 'allow_remote: true': save it beside the manuscript and link it by its path",
+                    source=source,
+                ),
+                file,
+                line,
+            )
+        fetched, fetched_type = fetch_remote_image(source, file, line)
+        return LocalImage(source, fetched, fetched_type, remote=source)
+    if scheme or parts.netloc:
         raise FleuronError(
             f"image '{source}' is not a local file: save it beside the manuscript and link it by its path",
             file,
             line,
         )
     base = Path(file).parent if file and not file.startswith("<") else Path.cwd()
-    path = (base / unquote(parts.path)).resolve()
-    if not path.is_file():
-        raise FleuronError(f"image '{source}' not found (looked for {path})", file, line)
+    if project is None:
+        folder = base.resolve()
+        project = ProjectFiles((folder, (folder.parent / "styles").resolve()))
+    path = project.check(base / unquote(parts.path), f"image '{source}'", file, line)
+    try:
+        exists = path.is_file()
+    except (OSError, ValueError):
+        exists = False
+    if not exists:
+        raise FleuronError(_("image '{source}' not found (looked for {path})", source=source, path=path), file, line)
     media_type = IMAGE_MEDIA_TYPES.get(path.suffix.lower())
     if media_type is None:
         kinds = ", ".join(sorted(IMAGE_MEDIA_TYPES))
-        raise FleuronError(f"image '{source}' is not of a type ebooks accept ({kinds})", file, line)
+        raise FleuronError(
+            _("image '{source}' is not of a type ebooks accept ({kinds})", source=source, kinds=kinds), file, line
+        )
+    if media_type == "image/svg+xml":
+        check_svg(path.read_bytes(), f"image '{source}'", file, line)
     return LocalImage(source, path, media_type)
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, then rename: readers see the old file or the new."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+# --- SVG: an image that can hold a program ---------------------------------------------------
+
+_SVG_FORBIDDEN = frozenset({"script", "foreignObject", "iframe", "object", "embed", "handler", "listener"})
+_XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+
+
+def check_svg(data: bytes, what: str, file: str | None = None, line: int | None = None) -> None:
+    """Refuse an SVG that could run a script or load anything: a reading system shows SVG
+    images with their scripts, and WeasyPrint would fetch what they reference."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as error:
+        raise FleuronError(f"{what} is not a well-formed SVG file: {error}", file, line) from None
+    if root.getroottree().docinfo.internalDTD is not None or b"<!ENTITY" in data:
+        raise FleuronError(f"{what} declares entities (a DOCTYPE): Fleuron refuses such SVG files", file, line)
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue  # a comment or a processing instruction
+        name = etree.QName(element).localname
+        problem = ""
+        if name in _SVG_FORBIDDEN:
+            problem = f"a <{name}> element"
+        for attribute, raw in element.attrib.items():
+            local, value = etree.QName(attribute).localname, str(raw)
+            if local.lower().startswith("on"):
+                problem = f"an event handler ({local})"
+            elif attribute in ("href", _XLINK_HREF) and not value.strip().startswith("#"):
+                problem = f"a reference to {value.strip()[:80]!r}"
+            elif local == "style" and _CSS_URL.search(value):
+                problem = "a style that loads a file"
+        if name == "style" and _CSS_URL.search(element.text or ""):
+            problem = "a style that loads a file"
+        if problem:
+            raise FleuronError(f"{what} holds {problem}: only self-contained SVG images are accepted", file, line)
+
+
+_CSS_URL = re.compile(r"url\s*\(\s*['\"]?\s*(?!#)|@import|image-set|\\", re.IGNORECASE)
+
+
+# --- Remote images (only with `allow_remote: true`) ------------------------------------------
+
+#: A fetched image larger than this is refused; so is one that takes longer to come.
+REMOTE_MAX_BYTES = 20 * 1024 * 1024
+REMOTE_TIMEOUT = 15
+_RASTER_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+    (b"GIF87a", "image/gif", ".gif"),
+    (b"GIF89a", "image/gif", ".gif"),
+)
+
+
+def fetch_remote_image(source: str, file: str, line: int) -> tuple[Path, str]:
+    """An http(s) or `data:` image, fetched (once per process) and kept in the cache: its
+    bytes must be a PNG, JPEG, GIF or WebP image (never SVG: it could hold a script)."""
+    remote = source.lower().startswith(("http:", "https:"))
+    data = _download(source, file, line) if remote else _decode_data_url(source, file, line)
+    kind = _raster_type(data)
+    if kind is None:
+        raise FleuronError(f"image '{source}' is not a PNG, JPEG, GIF or WebP image", file, line)
+    media_type, suffix = kind
+    target = remote_cache_dir() / f"{hashlib.sha256(data).hexdigest()[:32]}{suffix}"
+    try:
+        if not target.is_file():
+            write_atomically(target, data)
+    except OSError as error:
+        message = f"cannot keep the fetched image '{source}' in {target.parent}: {error.strerror}"
+        raise FleuronError(message, file, line) from None
+    return target, media_type
+
+
+def remote_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "fleuron" / "remote"
+
+
+def _raster_type(data: bytes) -> tuple[str, str] | None:
+    for signature, media_type, suffix in _RASTER_SIGNATURES:
+        if data.startswith(signature):
+            return media_type, suffix
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp", ".webp"
+    return None
+
+
+def _decode_data_url(source: str, file: str, line: int) -> bytes:
+    header, comma, payload = source[5:].partition(",")
+    if not comma or len(payload) > REMOTE_MAX_BYTES * 2:
+        raise FleuronError(f"image 'data:{header[:40]}…' is not a valid data: URL of at most 20 MB", file, line)
+    try:
+        if header.lower().endswith(";base64"):
+            return base64.b64decode(unquote(payload), validate=False)
+        return unquote_to_bytes(payload)
+    except ValueError:
+        raise FleuronError(f"image 'data:{header[:40]}…' does not decode", file, line) from None
+
+
+class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows a few redirects, to http or https only (urllib would also go to ftp)."""
+
+    max_redirections = 5
+
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
+        if urlsplit(newurl).scheme.lower() not in ("http", "https"):
+            raise urllib.error.URLError(f"redirected to {newurl[:80]}, which is not http or https")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+@lru_cache(maxsize=64)
+def _download_bytes(url: str) -> bytes:
+    # No proxy, file, ftp or data handler: an http(s) request and nothing else.
+    opener = urllib.request.OpenerDirector()
+    for handler in (
+        urllib.request.HTTPHandler(),
+        urllib.request.HTTPSHandler(),
+        urllib.request.HTTPDefaultErrorHandler(),
+        _HttpOnlyRedirects(),
+        urllib.request.HTTPErrorProcessor(),
+    ):
+        opener.add_handler(handler)
+    request = urllib.request.Request(url, headers={"User-Agent": "Fleuron", "Accept": "image/*"})
+    with opener.open(request, timeout=REMOTE_TIMEOUT) as response:
+        data: bytes = response.read(REMOTE_MAX_BYTES + 1)
+    if len(data) > REMOTE_MAX_BYTES:
+        raise ValueError(f"larger than {REMOTE_MAX_BYTES // 2**20} MB")
+    return data
+
+
+def _download(url: str, file: str, line: int) -> bytes:
+    try:
+        return _download_bytes(url)
+    except (OSError, ValueError, http.client.HTTPException) as error:
+        reason = getattr(error, "reason", None) or error
+        raise FleuronError(f"image '{url}' could not be fetched: {reason}", file, line) from None
+
+
+# --- Writing -------------------------------------------------------------------------------
+
+#: Signals that must not cut a file's writing short: they are held until it is renamed.
+_HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM wait (in the main thread) while a file is written and renamed; the
+    interrupt comes right after, with the file whole."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, then rename: readers see the old file or the new,
+    and an interrupted build leaves no temporary file behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _signals_held():
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise

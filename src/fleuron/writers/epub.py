@@ -23,7 +23,7 @@ from ebooklib import epub
 from ..errors import FleuronError
 from ..model import Block, Document, FootnoteDef, Heading, Metadata
 from ..walk import iter_blocks, plain_text
-from .common import local_images, release_time, resolve_image, stylesheet, write_atomically
+from .common import local_images, project_files, release_time, resolve_image, stylesheet, write_atomically
 from .xhtml import Anchors, XhtmlWriter, escape, page_break, xhtml_document
 
 STYLESHEET = "epub.css"
@@ -88,11 +88,15 @@ class Chapter:
 def split_chapters(doc: Document) -> list[Chapter]:
     """An opening chapter, then one chapter per heading of level 1 or 2."""
     chapters = [Chapter("text/opening.xhtml", doc.meta.title, ())]
+    members: list[list[Block]] = [[]]  # gathered in lists: adding to a tuple each time is quadratic
     for block in doc.blocks:
         if isinstance(block, Heading) and block.level <= 2:
             path = f"text/part-{len(chapters):02d}.xhtml"
             chapters.append(Chapter(path, plain_text(block.content), (), block))
-        chapters[-1].blocks += (block,)
+            members.append([])
+        members[-1].append(block)
+    for chapter, blocks in zip(chapters, members, strict=True):
+        chapter.blocks = tuple(blocks)
     return chapters
 
 
@@ -199,7 +203,7 @@ def add_cover(book: epub.EpubBook, doc: Document, words: dict[str, str]) -> _Con
     """The front matter's `cover:` image, or one drawn from the title; and its page."""
     if doc.meta.cover:
         where = doc.blocks[0].pos if doc.blocks else None
-        image = resolve_image(doc.meta.cover, where.file if where else "", 0)
+        image = resolve_image(doc.meta.cover, where.file if where else "", 0, project_files(doc), doc.meta.allow_remote)
         data, suffix, media_type = image.path.read_bytes(), image.path.suffix.lower(), image.media_type
     else:
         from .cover import cover_png

@@ -155,10 +155,14 @@ def find_font_file(name: str, folders: Iterable[Path]) -> Path | None:
 @cache
 def _font_files(folder: Path) -> dict[str, Path]:
     files: dict[str, Path] = {}
+    # A project's font may not be a link out of its folder (the system's fonts are trusted).
+    system = any(folder.is_relative_to(d.resolve()) for d in SYSTEM_FONT_DIRS)
     if folder.is_dir():
         for path in sorted(folder.rglob("*")):
             if path.suffix.lower() in (".otf", ".ttf") and path.name not in files:
-                files[path.name] = path.resolve()
+                real = path.resolve()
+                if system or real.is_relative_to(folder):
+                    files[path.name] = real
     return files
 
 

@@ -36,6 +36,8 @@ from ..model import (
     Note,
     OrderedList,
     Paragraph,
+    RawBlock,
+    RawInline,
     SoftBreak,
     Strong,
     Table,
@@ -252,6 +254,8 @@ class _Writer:
             case Figure(image=image, caption=caption):
                 alt = image.alt or caption
                 return self.inline(Image(alt, image.source, image.title))
+            case RawBlock(text=text):
+                return text.strip("\n")  # read back as raw HTML when the front matter says `raw_html: sanitize`
             case _:
                 assert_never(block)
 
@@ -337,6 +341,8 @@ class _Writer:
                 return f"[^{label}]"
             case Note(content=content):
                 return f"^[{self.inlines(content)}]"
+            case RawInline(text=text):
+                return text
             case _:
                 assert_never(inline)
 

@@ -19,11 +19,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from ..errors import FleuronError
 from ..model import Block, Code, CodeBlock, Document, FootnoteDef, FootnoteRef, Heading, Note, Text
 from ..walk import block_inline_runs, iter_blocks, iter_inlines, plain_text
-from .common import local_images, release_time, stylesheet, write_atomically
+from .common import ProjectFiles, local_images, project_files, release_time, stylesheet, write_atomically
 from .fonts import BookFonts, book_fonts
 from .xhtml import XhtmlWriter, attrs, escape, xhtml_document
 
@@ -325,10 +327,16 @@ def book_pdf(
 
 
 def handout_bytes(doc: Document, options: PrintOptions | None = None) -> bytes:
+    return handout_pdf(doc, options)[0]
+
+
+def handout_pdf(doc: Document, options: PrintOptions | None = None) -> tuple[bytes, int]:
+    """The handout, and its number of pages."""
     options = options or PrintOptions()
     fonts = book_fonts(doc)
-    _, write_pdf = _layout(doc, handout_html(doc, fonts), fonts, options.variant, 0.0, doc.meta.identifier + "#handout")
-    return write_pdf()
+    key = doc.meta.identifier + "#handout"
+    document, write_pdf = _layout(doc, handout_html(doc, fonts), fonts, options.variant, 0.0, key)
+    return write_pdf(), len(document.pages)
 
 
 def _layout(
@@ -342,8 +350,9 @@ def _layout(
     if variant not in VARIANTS:
         raise FleuronError(f"unknown PDF variant '{variant}'; choose among {', '.join(sorted(VARIANTS))}")
     _report_missing_glyphs(doc, fonts)
-    allowed = {image.path for image in local_images(doc).values()} | fonts.paths
-    html_doc = weasyprint.HTML(string=html, url_fetcher=_project_fetcher(allowed))
+    images = [image.path for image in local_images(doc).values()]
+    fetcher = _project_fetcher(project_files(doc).with_files([*images, *fonts.paths]))
+    html_doc = weasyprint.HTML(string=html, url_fetcher=fetcher)
     # A fixed file identifier, so that the same book gives the same bytes.
     identifier = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32].encode("ascii")
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
@@ -425,20 +434,27 @@ def _fixed_font_timestamps(when: dt.datetime) -> Iterator[None]:
             del os.environ["SOURCE_DATE_EPOCH"]
 
 
-def _project_fetcher(allowed: set[Path]) -> Any:
-    from weasyprint.urls import FatalURLFetchingError, URLFetcher
+def _project_fetcher(project: ProjectFiles) -> Any:
+    """WeasyPrint's URL fetcher for Fleuron: the project's files (as `ProjectFiles` decides, the
+    EPUB packaging's rule) and nothing else. No network: an image fetched with `allow_remote`
+    is already a file of the cache, and its address was replaced by that file's."""
+    import mimetypes
+
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
     class ProjectFetcher(URLFetcher):  # type: ignore[misc]
-        """Serves the manuscript's images and the book's font files, and nothing else: no other
-        file, no network."""
+        """Reads `file:` URLs of allowed files itself; refuses every other URL, redirects
+        included (WeasyPrint's redirects come back through `fetch`)."""
 
         def fetch(self, url: str, headers: Any = None) -> Any:
-            if url.startswith("file:"):
-                from urllib.request import url2pathname
+            parts = urlsplit(url)
+            if parts.scheme.lower() == "file" and parts.netloc in ("", "localhost"):
+                path = Path(url2pathname(parts.path))
+                if project.allows(path):
+                    real = path.resolve()
+                    content_type = mimetypes.guess_type(real.name)[0] or "application/octet-stream"
+                    return URLFetcherResponse(url, real.read_bytes(), {"Content-Type": content_type})
+            shown = url if len(url) <= 120 else url[:117] + "..."
+            raise FatalURLFetchingError(f"refused to load {shown}: not a file of the project")
 
-                path = Path(url2pathname(url.removeprefix("file:").split("?")[0])).resolve()
-                if path in allowed:
-                    return super().fetch(url, headers)
-            raise FatalURLFetchingError(f"refused to load {url}")
-
-    return ProjectFetcher()
+    return ProjectFetcher(allowed_protocols=("file",), allow_redirects=False)

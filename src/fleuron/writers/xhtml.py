@@ -32,6 +32,8 @@ from ..model import (
     Note,
     OrderedList,
     Paragraph,
+    RawBlock,
+    RawInline,
     SoftBreak,
     Strong,
     Table,
@@ -227,6 +229,9 @@ class XhtmlWriter:
             case Figure(image=image, caption=caption):
                 figcaption = f"<figcaption>{self.inlines(caption)}</figcaption>" if caption else ""
                 return f"<figure>{self.inline(image)}{figcaption}</figure>\n"
+            case RawBlock(format=format, text=text):
+                # Sanitized and made well-formed by the reader (`sanitize.py`); other formats are not ours.
+                return text + "\n" if format == "html" and text else ""
             case _:
                 assert_never(block)
 
@@ -273,6 +278,8 @@ class XhtmlWriter:
                 return "<br />\n"
             case FootnoteRef() | Note():
                 return self.note_ref(inline)
+            case RawInline(format=format, text=text):
+                return text if format == "html" else ""
             case _:
                 assert_never(inline)
 
@@ -359,7 +366,7 @@ def alt_text(run: Iterable[Inline]) -> str:
                 parts.append(alt_text(content))
             case Image(alt=alt):
                 parts.append(alt_text(alt))
-            case FootnoteRef() | Note():
+            case FootnoteRef() | Note() | RawInline():
                 pass
             case _:
                 assert_never(inline)

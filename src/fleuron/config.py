@@ -1,0 +1,137 @@
+"""`fleuron.toml`: a book project's settings. Validated on reading: an unknown key is an error
+that names the line and suggests the key it resembles.
+
+Precedence, from weakest to strongest: Fleuron's defaults, `fleuron.toml`, each manuscript's
+front matter, the command line's flags.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import FleuronError
+from .messages import _
+
+CONFIG_FILE = "fleuron.toml"
+FORMATS = ("epub", "pdf", "handout", "html")
+DEFAULT_FORMATS = ("epub", "pdf", "handout")
+
+# Each section's keys and the type of their values. Sections other than [book] give defaults
+# to every manuscript's front matter, under the front matter's own names.
+_SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "book": {"sources": list, "output": str, "formats": list},
+    "metadata": {
+        "title": str, "lang": str, "identifier": str, "date": (str, object), "rights": str, "description": str,
+        "author": (str, list), "authors": list, "keywords": (str, list), "slug": str,
+    },
+    "print": {"trim": str, "marks": bool, "pdf_variant": str},
+    "epub": {"embed_fonts": bool, "cover": str},
+    "typography": {
+        "colon_space": str, "guillemet_space": str, "high_space": str, "unit_space": str, "thousands_space": str,
+        "compat": bool, "inner_quotes": str, "dialogue_hyphen": bool, "insert_missing": bool, "locale": str,
+        "disable": list,
+    },
+    "security": {"raw_html": str, "allow_remote": bool},
+}  # fmt: skip
+#: Keys that are settings of the build, not of the manuscript.
+_BUILD_KEYS = {("print", "marks"), ("print", "pdf_variant")}
+
+
+@dataclass(frozen=True)
+class Config:
+    """A project's settings; `Config()` is Fleuron's defaults (no `fleuron.toml`)."""
+
+    path: Path | None = None
+    sources: tuple[Path, ...] = ()
+    output: Path = Path("dist")
+    formats: tuple[str, ...] = DEFAULT_FORMATS
+    marks: bool = False
+    pdf_variant: str | None = None
+    #: Defaults for the front matter of every manuscript (front matter names).
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent if self.path else Path.cwd()
+
+
+def find_config(start: Path) -> Path | None:
+    """`fleuron.toml` in `start` (a folder) or in the folder of `start` (a file)."""
+    folder = start if start.is_dir() else start.parent
+    candidate = folder / CONFIG_FILE
+    return candidate if candidate.is_file() else None
+
+
+def load_config(path: Path) -> Config:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise FleuronError(_("cannot read the file: {reason}", reason=str(error)), str(path)) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        line = getattr(error, "lineno", None) or _line_of(text, r".")
+        raise FleuronError(
+            _("the configuration does not parse: {reason}", reason=str(error)), str(path), line
+        ) from None
+
+    def fail(message: str, key: str) -> FleuronError:
+        return FleuronError(message, str(path), _line_of(text, rf"\s*{re.escape(key)}\s*=|\s*\[{re.escape(key)}\]"))
+
+    for section, values in data.items():
+        if section not in _SCHEMA:
+            raise fail(_("unknown section '[{key}]'", key=section) + _suggestion(section, _SCHEMA), section)
+        if not isinstance(values, dict):
+            raise fail(_("'{key}' must be a [section]", key=section), section)
+        for key, value in values.items():
+            if key not in _SCHEMA[section]:
+                message = _("unknown key '{key}' in [{section}]", key=key, section=section)
+                raise fail(message + _suggestion(key, _SCHEMA[section]), key)
+            expected = _SCHEMA[section][key]
+            if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
+                raise fail(_("'{key}' has the wrong type", key=key), key)
+
+    book = data.get("book", {})
+    root = path.parent
+    sources = tuple(root / str(source) for source in book.get("sources", []))
+    for source in sources:
+        if not source.is_file():
+            raise fail(_("source '{name}' not found", name=str(source.relative_to(root))), "sources")
+    formats = tuple(str(f) for f in book.get("formats", DEFAULT_FORMATS))
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise fail(
+            _("unknown format '{name}'; choose among {choices}", name=unknown[0], choices=", ".join(FORMATS)), "formats"
+        )
+    defaults: dict[str, Any] = dict(data.get("metadata", {}))
+    for section in ("print", "epub", "security"):
+        defaults.update({k: v for k, v in data.get(section, {}).items() if (section, k) not in _BUILD_KEYS})
+    if "typography" in data:
+        defaults["typography"] = dict(data["typography"])
+    printing = data.get("print", {})
+    return Config(
+        path=path,
+        sources=sources,
+        output=root / str(book.get("output", "dist")),
+        formats=formats,
+        marks=bool(printing.get("marks", False)),
+        pdf_variant=printing.get("pdf_variant"),
+        defaults=defaults,
+    )
+
+
+def _suggestion(key: str, known: dict[str, Any]) -> str:
+    close = difflib.get_close_matches(key, list(known), n=1)
+    return _(" (did you mean '{key}'?)", key=close[0]) if close else ""
+
+
+def _line_of(text: str, pattern: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), 1):
+        if re.match(pattern, line):
+            return number
+    return None
