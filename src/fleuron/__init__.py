@@ -31,7 +31,7 @@ def parse(text: str, format: str = "markdown") -> Document:
 
 
 def load(path: str | Path) -> Document:
-    from .build import load as load_file
+    from .pipeline import load as load_file
 
     return load_file(path)
 
@@ -66,6 +66,6 @@ def build(
 ) -> list[Path]:
     """Build `formats` of the manuscript `source` into `out_dir`; returns the files (those
     already up to date are not made again)."""
-    from .build import build as run
+    from .pipeline import build as run
 
     return [output.path for output in run(source, out_dir, formats).outputs]

@@ -38,6 +38,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `fleuron check | head`: the reader has seen enough
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return 0
+    except OSError as error:  # a file or folder we could not read or write: the system says why
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"fleuron: {_('error')}: {where}{error.strerror or error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(f"fleuron: {_('interrupted; the previous outputs are untouched')}", file=sys.stderr)
         return 130
@@ -63,8 +67,8 @@ class _Localized(logging.Formatter):
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .build import build
     from .console import BuildDisplay
+    from .pipeline import build
     from .writers.pdf import PrintOptions
 
     formats = [f.strip() for f in args.format.split(",") if f.strip()] if args.format else None
@@ -84,7 +88,7 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _watch(args: argparse.Namespace) -> int:
-    from .build import build
+    from .pipeline import build
     from .watch import watch
 
     def say(message: str) -> None:
@@ -107,8 +111,8 @@ def _completion(args: argparse.Namespace) -> int:
 
 
 def _ast(args: argparse.Namespace) -> int:
-    from .build import load, load_book, plan
     from .model import to_json
+    from .pipeline import load, load_book, plan
 
     request = plan(args.source)
     doc = (
@@ -134,7 +138,7 @@ def _typo(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .build import load, plan, read_source
+    from .pipeline import load, plan, read_source
     from .typography.report import corrections, summary
 
     request = plan(args.source)

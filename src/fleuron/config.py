@@ -61,10 +61,14 @@ class Config:
 
 
 def find_config(start: Path) -> Path | None:
-    """`fleuron.toml` in `start` (a folder) or in the folder of `start` (a file)."""
-    folder = start if start.is_dir() else start.parent
-    candidate = folder / CONFIG_FILE
-    return candidate if candidate.is_file() else None
+    """`fleuron.toml` in the folder `start` (or of the file `start`), or in one of its parents:
+    the project a manuscript belongs to. Named relative to here when it is below here."""
+    folder = (start if start.is_dir() else start.parent).resolve()
+    here = Path.cwd()
+    for candidate in (folder / CONFIG_FILE, *(parent / CONFIG_FILE for parent in folder.parents)):
+        if candidate.is_file():
+            return candidate.relative_to(here) if candidate.is_relative_to(here) else candidate
+    return None
 
 
 def load_config(path: Path) -> Config:
@@ -75,7 +79,8 @@ def load_config(path: Path) -> Config:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        line = getattr(error, "lineno", None) or _line_of(text, r".")
+        at = re.search(r"at line (\d+)", str(error))  # Python 3.11's tomllib says it only in the message
+        line = getattr(error, "lineno", None) or (int(at[1]) if at else None)
         raise FleuronError(
             _("the configuration does not parse: {reason}", reason=str(error)), str(path), line
         ) from None

@@ -6,8 +6,8 @@ import sys
 from types import TracebackType
 from typing import Any
 
-from .build import Report
 from .messages import _
+from .pipeline import Report
 
 
 class BuildDisplay:

@@ -8,8 +8,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .build import read_source
 from .errors import FleuronError
+from .pipeline import read_source
 from .readers.plaintext import PlainTextReading, analyze_plaintext
 from .writers.common import write_atomically
 from .writers.markdown import blocks_to_markdown

@@ -58,6 +58,9 @@ FRENCH = {
     "unknown format '{name}'; choose among {choices}": "format inconnu «\u202f{name}\u202f»\u202f; choisissez parmi {choices}",  # noqa: E501
     # Front matter
     "the YAML front matter does not parse: {reason}": "l’en-tête YAML est illisible\u00a0: {reason}",
+    "the front matter that opens the file is not closed: end it with a line '---'": (
+        "l’en-tête qui ouvre le fichier n’est pas fermé\u202f: terminez-le par une ligne «\u202f---\u202f»"
+    ),
     "the front matter must be a YAML mapping of 'key: value' lines": (
         "l’en-tête doit être fait de lignes «\u202fclé\u00a0: valeur\u202f»"
     ),
@@ -85,6 +88,14 @@ FRENCH = {
     "image '{source}' not found (looked for {path})": "image «\u202f{source}\u202f» introuvable (cherchée en {path})",
     "image '{source}' is not of a type ebooks accept ({kinds})": (
         "l’image «\u202f{source}\u202f» n’est pas d’un type accepté par les livres numériques ({kinds})"
+    ),
+    "this heading has no text; give it one": "ce titre est vide\u202f; donnez-lui un texte",
+    "the link to '{target}' names no heading of the book": (
+        "le lien vers «\u202f{target}\u202f» ne mène à aucun titre du livre"
+    ),
+    "the link to '{target}' points to a file, which an ebook cannot hold; link to a heading ('#…') or to a full address (https://…)": (  # noqa: E501
+        "le lien vers «\u202f{target}\u202f» mène à un fichier, qu’un livre numérique ne peut contenir\u202f; "
+        "liez un titre («\u202f#…\u202f») ou une adresse complète (https://…)"
     ),
     # fleuron.toml
     "the configuration does not parse: {reason}": "la configuration est illisible\u00a0: {reason}",

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .errors import FleuronError
 from .messages import _
+from .writers.common import IMAGE_MEDIA_TYPES
 from .writers.xhtml import escape, xhtml_document
 
 # Asks the server every second whether a new build is there, and reloads the page if so.
@@ -33,11 +34,13 @@ class Preview:
         self.lock = threading.Lock()
         self.version = 0
         self.page = ""
+        self.images: dict[str, Path] = {}  # the page's image addresses and the files they serve
 
-    def update(self, page: str) -> None:
+    def update(self, page: str, images: dict[str, Path]) -> None:
         with self.lock:
             self.version += 1
             self.page = page.replace("</body>", _RELOAD.format(version=self.version) + "</body>")
+            self.images = images
 
 
 def serve(preview: Preview, port: int) -> ThreadingHTTPServer:
@@ -50,6 +53,12 @@ def serve(preview: Preview, port: int) -> ThreadingHTTPServer:
                     body, kind = str(preview.version).encode(), "text/plain"
                 elif self.path in ("/", "/index.html"):
                     body, kind = preview.page.encode("utf-8"), "text/html; charset=utf-8"
+                elif self.path in preview.images:  # only the files the manuscript shows
+                    path = preview.images[self.path]
+                    body, kind = (
+                        path.read_bytes(),
+                        IMAGE_MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream"),
+                    )
                 else:
                     self.send_error(404)
                     return
@@ -68,23 +77,30 @@ def serve(preview: Preview, port: int) -> ThreadingHTTPServer:
     return server
 
 
-def preview_page(source: Path | None) -> str:
-    """The book's text as the ebook shows it, or the error that stopped the build."""
-    from .build import load_book, plan
-    from .writers.common import stylesheet
+def preview_page(source: Path | None) -> tuple[str, dict[str, Path]]:
+    """The book's text as the ebook shows it, with the addresses of its images; or the error
+    that stopped the build."""
+    from .pipeline import load_book, plan
+    from .writers.common import local_images, stylesheet
+    from .writers.epub import check_links_and_headings
     from .writers.xhtml import XhtmlWriter
 
     try:
         request = plan(source)
         doc = load_book(request.sources, request.config.defaults)
+        images = local_images(doc)
+        check_links_and_headings(doc)
     except FleuronError as error:
         body = f'<p class="error">{escape(str(error))}</p>\n'
-        return xhtml_document("Fleuron", "en", body, "<style>.error { color: #a00; font-family: monospace; }</style>\n")
-    writer = XhtmlWriter(doc, continuous_headings=True)
+        style = "<style>.error { color: #a00; font-family: monospace; }</style>\n"
+        return xhtml_document("Fleuron", "en", body, style), {}
+    addresses = {source: f"/__image/{n}" for n, source in enumerate(images, 1)}
+    writer = XhtmlWriter(doc, continuous_headings=True, image_source=lambda source: addresses.get(source, source))
     body = f'<h1 class="title">{escape(doc.meta.title)}</h1>\n' + writer.blocks(doc.blocks)
     body += writer.footnotes(writer.notes.entries)
     style = f"<style>\n{stylesheet(doc, 'epub.css')}\nbody {{ max-width: 40em; margin: 2em auto; }}\n</style>\n"
-    return xhtml_document(doc.meta.title, doc.meta.lang, body, style)
+    served = {addresses[source]: image.path for source, image in images.items()}
+    return xhtml_document(doc.meta.title, doc.meta.lang, body, style), served
 
 
 def watch(
@@ -96,7 +112,7 @@ def watch(
     """Build, serve, and build again whenever a file of the project changes, until Ctrl-C."""
     import watchfiles
 
-    from .build import plan
+    from .pipeline import plan
 
     preview = Preview()
 
@@ -105,7 +121,7 @@ def watch(
             rebuild()
         except FleuronError as error:
             say(f"{_('error')}: {error}")
-        preview.update(preview_page(source))
+        preview.update(*preview_page(source))
 
     refresh()
     server = serve(preview, port)

@@ -12,6 +12,7 @@ beyond its own limit, and every writer recurses on the tree; deeper text is a cl
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -23,6 +24,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from ..errors import FleuronError
+from ..messages import _
 from ..model import (
     Alignment,
     Block,
@@ -94,6 +96,8 @@ def read_markdown(text: str, path: str = "<string>", defaults: Mapping[str, Any]
             env = {}
             md = markdown_parser(front_matter=False)
             tokens = md.parse(text, env)
+    elif _unclosed_front_matter(text):
+        raise FleuronError(_("the front matter that opens the file is not closed: end it with a line '---'"), path, 1)
     _check_nesting(tokens, path)
     converter = _Converter(path, env, md)
     blocks = converter.blocks(tokens)
@@ -310,6 +314,15 @@ def _check_nesting(tokens: Sequence[Token], path: str) -> None:
                     path,
                     token.map[0] + 1 if token.map else None,
                 )
+
+
+def _unclosed_front_matter(text: str) -> bool:
+    """`---` on the first line, then `key: value` lines, and no `---` to end them."""
+    lines = text.lstrip("\ufeff").split("\n")
+    if lines[0].rstrip() != "---":
+        return False
+    block = "\n".join(itertools.takewhile(lambda line: line.strip() and line.rstrip() not in ("---", "..."), lines[1:]))
+    return bool(block) and is_front_matter(block) and not any(line.rstrip() in ("---", "...") for line in lines[1:])
 
 
 def _closing(tokens: Sequence[Token], start: int) -> int:

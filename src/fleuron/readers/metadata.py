@@ -60,7 +60,10 @@ def read_front_matter(
     `defaults` (from `fleuron.toml`) stand for the keys the front matter does not give."""
     data, lines = _load_yaml(text, path, first_line)
     if defaults:
-        data = {**defaults, **data}
+        merged = {**defaults, **data}
+        if isinstance(defaults.get("typography"), dict) and isinstance(data.get("typography"), dict):
+            merged["typography"] = {**defaults["typography"], **data["typography"]}  # option by option
+        data = merged
 
     def fail(key: str, message: str) -> FleuronError:
         return FleuronError(message, path, lines.get(key, first_line))
@@ -169,6 +172,10 @@ def _load_yaml(text: str, path: str, first_line: int) -> tuple[dict[str, Any], d
         _check_yaml_shape(text, path, first_line)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
+    except ValueError as error:  # a value YAML reads as a date, but no such day: `2024-13-45`
+        raise FleuronError(
+            _("the YAML front matter does not parse: {reason}", reason=str(error)), path, first_line
+        ) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = first_line + mark.line if mark is not None else first_line

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import http.client
 import logging
@@ -53,6 +54,7 @@ IMAGE_MEDIA_TYPES = {
 }
 
 
+@functools.lru_cache(maxsize=16)  # one timestamp (and at most one warning) per book and process
 def release_time(meta: Metadata) -> dt.datetime:
     """The one timestamp stamped into outputs, so that the same input gives the same bytes:
     the front matter's `date`, else `SOURCE_DATE_EPOCH`, else now (with a warning)."""
@@ -126,7 +128,13 @@ class ProjectFiles:
         return real
 
     def read(self, path: Path, what: str, file: str | None = None, line: int | None = None) -> str:
-        return self.check(path, what, file, line).read_text(encoding="utf-8")
+        real = self.check(path, what, file, line)
+        try:
+            return real.read_text(encoding="utf-8")
+        except UnicodeDecodeError as error:
+            message = _("not UTF-8 text (byte {offset} is 0x{value}); save the file as UTF-8",
+                        offset=error.start, value=f"{error.object[error.start]:02x}")  # fmt: skip
+            raise FleuronError(message, str(path)) from None
 
 
 def _real(path: Path) -> Path | None:

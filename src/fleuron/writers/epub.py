@@ -17,12 +17,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ebooklib import epub
 
 from ..errors import FleuronError
-from ..model import Block, Document, FootnoteDef, Heading, Metadata
-from ..walk import iter_blocks, plain_text
+from ..messages import _
+from ..model import Block, Document, FootnoteDef, Heading, Link, Metadata
+from ..walk import block_inline_runs, iter_blocks, iter_inlines, plain_text
 from .common import local_images, project_files, release_time, resolve_image, stylesheet, write_atomically
 from .xhtml import Anchors, XhtmlWriter, escape, page_break, xhtml_document
 
@@ -89,8 +91,12 @@ def split_chapters(doc: Document) -> list[Chapter]:
     """An opening chapter, then one chapter per heading of level 1 or 2."""
     chapters = [Chapter("text/opening.xhtml", doc.meta.title, ())]
     members: list[list[Block]] = [[]]  # gathered in lists: adding to a tuple each time is quadratic
-    for block in doc.blocks:
-        if isinstance(block, Heading) and block.level <= 2:
+    for number, block in enumerate(doc.blocks):
+        if not isinstance(block, Heading):
+            pass
+        elif number == 0 and _is_title(block, doc):  # the book's title as the text's first heading
+            chapters[0].heading = block
+        elif block.level <= 2:
             path = f"text/part-{len(chapters):02d}.xhtml"
             chapters.append(Chapter(path, plain_text(block.content), (), block))
             members.append([])
@@ -100,12 +106,17 @@ def split_chapters(doc: Document) -> list[Chapter]:
     return chapters
 
 
+def _is_title(block: Block, doc: Document) -> bool:
+    return isinstance(block, Heading) and block.level == 1 and plain_text(block.content) == doc.meta.title
+
+
 def write_epub(doc: Document, path: Path) -> None:
     write_atomically(path, epub_bytes(doc))
 
 
 def epub_bytes(doc: Document, page_breaks: PageBreaks | None = None) -> bytes:
     """The EPUB; with `page_breaks` (where the print edition's pages begin), a page list too."""
+    check_links_and_headings(doc)
     words = labels(doc.meta.lang)
     book = epub.EpubBook()
     add_package_metadata(book, doc.meta)
@@ -130,6 +141,31 @@ def epub_bytes(doc: Document, page_breaks: PageBreaks | None = None) -> bytes:
 #: Where the print edition's pages begin: for a block (by its index in `iter_blocks` order),
 #: the (character offset in its text, page label) of each page that starts inside it.
 PageBreaks = dict[int, list[tuple[int, str]]]
+
+
+def check_links_and_headings(doc: Document) -> None:
+    """What would make the EPUB invalid, as errors at the manuscript's line: a link to a
+    heading that does not exist, a link to a file of the project (an ebook cannot hold it),
+    a heading without text (a chapter needs a title)."""
+    headings = {b.identifier for b in iter_blocks(doc.blocks) if isinstance(b, Heading)}
+    for block in iter_blocks(doc.blocks):
+        if isinstance(block, Heading) and not plain_text(block.content).strip():
+            raise FleuronError(_("this heading has no text; give it one"), block.pos.file, block.pos.line)
+        for run in block_inline_runs(block):
+            for inline in iter_inlines(run):
+                if not isinstance(inline, Link):
+                    continue
+                target = inline.target
+                if target.startswith("#") and target[1:] not in headings:
+                    message = _("the link to '{target}' names no heading of the book", target=target)
+                    raise FleuronError(message, block.pos.file, block.pos.line)
+                if not target.startswith("#") and not urlsplit(target).scheme:
+                    message = _(
+                        "the link to '{target}' points to a file, which an ebook cannot hold; "
+                        "link to a heading ('#…') or to a full address (https://…)",
+                        target=target,
+                    )
+                    raise FleuronError(message, block.pos.file, block.pos.line)
 
 
 def add_package_metadata(book: epub.EpubBook, meta: Metadata) -> None:
@@ -251,7 +287,7 @@ def content_documents(
     for number, chapter in enumerate(chapters):
         anchors.current = chapter.path
         title = f'<h1 class="title">{escape(doc.meta.title)}</h1>\n' if chapter.heading is None else ""
-        if chapter.heading is None and page_breaks and -1 in page_breaks:  # pages before the text
+        if number == 0 and page_breaks and -1 in page_breaks:  # pages before the text
             title = "".join(page_break(label) for _, label in page_breaks[-1]) + title
         body = f'<section epub:type="chapter" role="doc-chapter">\n{title}{writer.blocks(chapter.blocks)}</section>\n'
         documents.append(_content_document(f"chapter{number}", chapter.path, chapter.title, doc.meta.lang, body))

@@ -11,9 +11,24 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..model import Block, Code, Document, Emph, FootnoteDef, Heading, Inline, Link, Paragraph, Strong, Text
+from ..model import (
+    Block,
+    Code,
+    CodeBlock,
+    Document,
+    Emph,
+    FootnoteDef,
+    Heading,
+    Inline,
+    Link,
+    Paragraph,
+    Strong,
+    Table,
+    Text,
+)
 from ..walk import block_inline_runs, iter_blocks
 from .epub import PageBreaks
+from .xhtml import NoteNumbering
 
 #: How many letters of a page's first line identify where it is in the text.
 _PROBE = 24
@@ -21,25 +36,29 @@ _IGNORED = re.compile(r"[\W_]+")  # spaces, punctuation and hyphens differ betwe
 
 
 def page_texts(document: Any) -> list[str]:
-    """The first body text of each page of a rendered WeasyPrint document ("" for none)."""
+    """The first body text of each page of a rendered WeasyPrint document: only what is inside
+    `<main>` (not the title page, contents or colophon), without note calls, list markers,
+    running heads or folios; "" for a page without any."""
     from weasyprint.formatting_structure import boxes
 
-    def texts(box: Any, found: list[str]) -> None:
+    def texts(box: Any, found: list[str], in_main: bool) -> None:
         if isinstance(box, boxes.MarginBox) or getattr(box, "pseudo_type", None) == "marker":
             return
-        if type(box).__name__ == "FootnoteAreaBox":
+        element = getattr(box, "element", None)
+        if type(box).__name__ == "FootnoteAreaBox" or (element is not None and element.get("role") == "doc-noteref"):
             return
-        if isinstance(box, boxes.TextBox):
+        in_main = in_main or getattr(box, "element_tag", None) == "main"
+        if in_main and isinstance(box, boxes.TextBox):
             found.append(box.text)
         for child in getattr(box, "children", ()):
             if sum(map(len, found)) > 4 * _PROBE:
                 return
-            texts(child, found)
+            texts(child, found, in_main)
 
     starts = []
     for page in document.pages:
         found: list[str] = []
-        texts(page._page_box, found)
+        texts(page._page_box, found, False)
         starts.append(" ".join(found))
     return starts
 
@@ -73,19 +92,37 @@ def page_breaks(doc: Document, starts: list[str]) -> PageBreaks:
 
 
 def _letters(doc: Document) -> tuple[str, list[tuple[int, int]]]:
-    """The letters and digits of the text, and for each, its block (by `iter_blocks` index)
-    and its offset in that block's text as the XHTML writer counts it."""
+    """The letters and digits of the text in the order the book prints it (the text, then the
+    notes in their order), and for each its block (by `iter_blocks` index) and its offset in
+    that block's text as the XHTML writer counts it. In a code block or a table every letter
+    stands for the block's start: a page that begins inside one begins before it."""
+    numbers = {id(block): n for n, block in enumerate(iter_blocks(doc.blocks))}
+    notes = [b for b in iter_blocks(doc.blocks) if isinstance(b, FootnoteDef)]
+    in_notes = {id(b) for note in notes for b in iter_blocks(note.blocks)}
+    flow = [b for b in iter_blocks(doc.blocks) if id(b) not in in_notes and not isinstance(b, FootnoteDef)]
+    order = {
+        entry.body.label: n
+        for n, entry in enumerate(NoteNumbering.of(doc).entries)
+        if isinstance(entry.body, FootnoteDef)
+    }
+    printed = sorted((n for n in notes if n.label in order), key=lambda n: order[n.label])
     letters: list[str] = []
     places: list[tuple[int, int]] = []
-    notes = {id(b) for d in iter_blocks(doc.blocks) if isinstance(d, FootnoteDef) for b in iter_blocks(d.blocks)}
-    for number, block in enumerate(iter_blocks(doc.blocks)):
-        if id(block) in notes or not isinstance(block, (Paragraph, Heading)):
+    for block in [*flow, *(b for note in printed for b in iter_blocks(note.blocks))]:
+        if isinstance(block, (Paragraph, Heading)):
+            chars = list(enumerate(_written_text(block)))
+        elif isinstance(block, CodeBlock):
+            chars = [(0, char) for char in block.text]
+        elif isinstance(block, Table):
+            chars = [
+                (0, char) for cell in (*block.header, *(c for row in block.rows for c in row)) for char in _text(cell)
+            ]
+        else:
             continue
-        text = _written_text(block)
-        for offset, char in enumerate(text):
+        for offset, char in chars:
             if not _IGNORED.match(char):
                 letters.append(char)
-                places.append((number, offset))
+                places.append((numbers[id(block)], offset))
     return "".join(letters), places
 
 
@@ -93,14 +130,15 @@ def _written_text(block: Block) -> str:
     """The characters the XHTML writer counts in a block: its text and code, in order, through
     emphasis and links (not notes or image descriptions, which are not in the line)."""
 
-    def text(run: tuple[Inline, ...]) -> str:
-        return "".join(
-            inline.text
-            if isinstance(inline, (Text, Code))
-            else text(inline.content)
-            if isinstance(inline, (Emph, Strong, Link))
-            else ""
-            for inline in run
-        )
+    return "".join(_text(run) for run in block_inline_runs(block))
 
-    return "".join(text(run) for run in block_inline_runs(block))
+
+def _text(run: tuple[Inline, ...]) -> str:
+    return "".join(
+        inline.text
+        if isinstance(inline, (Text, Code))
+        else _text(inline.content)
+        if isinstance(inline, (Emph, Strong, Link))
+        else ""
+        for inline in run
+    )

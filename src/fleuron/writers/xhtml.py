@@ -188,7 +188,7 @@ class XhtmlWriter:
             return self._block(block, tight)
         if not isinstance(block, (Paragraph, Heading)):  # a page that begins at a list, a table…
             return "".join(page_break(label) for _, label in breaks) + self._block(block, tight)
-        self._breaks, self._written = sorted(breaks), 0
+        self._breaks, self._written = sorted(breaks, key=lambda b: b[0]), 0  # stable: pages keep their order
         html = self._block(block, tight)
         rest = "".join(page_break(label) for _, label in self._breaks)  # past the text's end
         self._breaks = []
@@ -339,11 +339,12 @@ class XhtmlWriter:
         blocks: Sequence[Block] = (
             entry.body.blocks if isinstance(entry.body, FootnoteDef) else (Paragraph(entry.body.content),)
         )
+        body = self.blocks(blocks)
         if blocks and isinstance(blocks[-1], Paragraph):
             # The way back goes inside the last paragraph, after its text.
-            body = self.blocks(blocks[:-1]) + f"<p>{self.inlines(blocks[-1].content)}{backrefs}</p>\n"
+            body = body.removesuffix("</p>\n") + f"{backrefs}</p>\n"
         else:
-            body = self.blocks(blocks) + backrefs
+            body += backrefs
         return f"<li{attrs(id=entry.anchor, class_='footnote-item')}>{body}</li>\n"
 
 

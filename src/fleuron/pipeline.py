@@ -1,4 +1,4 @@
-"""The only module that joins readers, typography and writers: from a project's manuscripts to
+"""The pipeline, the only module that joins readers, typography and writers: from a project's manuscripts to
 the files of its output folder, rebuilding only what changed."""
 
 from __future__ import annotations
@@ -144,15 +144,19 @@ def plan(
     formats: Sequence[str] | None = None,
     print_options: PrintOptions | None = None,
 ) -> Plan:
-    """Flags win over `fleuron.toml` (found beside the source, or here), which wins over defaults."""
+    """Flags win over `fleuron.toml` (the project's: here, beside the source, or above it),
+    which wins over defaults. A project's folder, or no source, builds its `sources`."""
     start = Path(source) if source is not None else Path()
-    config_path = find_config(start) if source is None or Path(source).exists() else None
+    config_path = find_config(start) if start.exists() else None
     config = load_config(config_path) if config_path else Config()
-    if source is not None or not config.sources:
-        sources: tuple[Path, ...] = (find_manuscript(Path(source) if source is not None else None),)
+    whole_project = source is None or (
+        start.is_dir() and config_path is not None and start.resolve() == config.root.resolve()
+    )
+    if whole_project and config.sources:
+        sources: tuple[Path, ...] = config.sources
     else:
-        sources = config.sources
-    chosen = tuple(formats) if formats else config.formats
+        sources = (find_manuscript(Path(source) if source is not None else None),)
+    chosen = tuple(dict.fromkeys(formats)) if formats else config.formats  # each once
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown:
         raise FleuronError(
@@ -175,8 +179,10 @@ def load_book(
     book), with French typography when it is in French."""
     step = progress or (lambda stage, page: None)
     step("reading", None)
-    docs = [load(source, defaults) for source in sources]
-    doc = docs[0]
+    doc = load(sources[0], defaults)
+    # A later chapter's front matter may say nothing of the book: the first one's stands.
+    later = {**(defaults or {}), "title": doc.meta.title, "lang": doc.meta.lang}
+    docs = [doc, *(load(source, later) for source in sources[1:])]
     for number, chapter in enumerate(docs[1:], 2):
         doc = dataclasses.replace(doc, blocks=doc.blocks + _separate(chapter, number, doc).blocks)
     step("typography", None)
@@ -217,9 +223,16 @@ def build(
             state.record(fmt, keys[fmt], data, pages)
         outputs.append(Output(path, path.stat().st_size, state.pages(fmt), fmt in made))
     state.save()
-    write_manifest(request.out_dir, doc, outputs)
+    # The manifest and the archive describe the whole folder: what this build made, and what
+    # earlier builds left that is still current.
+    listed = list(outputs)
+    for fmt in FORMATS:
+        path = _output_path(request, doc, fmt)
+        if fmt not in request.formats and state.data.get(fmt) and path.is_file():
+            listed.append(Output(path, path.stat().st_size, state.pages(fmt), False))
+    write_manifest(request.out_dir, doc, listed)
     if zip_archive:
-        outputs.append(write_zip(request.out_dir, doc, outputs))
+        outputs.append(write_zip(request.out_dir, doc, listed))
     return Report(outputs, time.perf_counter() - started)
 
 
@@ -291,9 +304,10 @@ def write_zip(out_dir: Path, doc: Document, outputs: Sequence[Output]) -> Output
             archive.writestr(info, path.read_bytes())
     target = out_dir / f"{doc.meta.slug}.zip"
     data = buffer.getvalue()
-    if not target.exists() or target.read_bytes() != data:
+    changed = not target.exists() or target.read_bytes() != data
+    if changed:
         write_atomically(target, data)
-    return Output(target, len(data), None, True)
+    return Output(target, len(data), None, changed)
 
 
 MANIFEST = "manifest.json"
@@ -318,7 +332,10 @@ def _input_key(doc: Document, fmt: str, request: Plan) -> str:
 
     digest = hashlib.sha256()
     options = request.print_options
-    settings = [__version__, fmt, options.trim, options.marks, options.variant]
+    from .writers.common import release_time
+
+    # The timestamp stamped into the files (front matter `date`, else SOURCE_DATE_EPOCH, else now).
+    settings = [__version__, fmt, options.trim, options.marks, options.variant, release_time(doc.meta).isoformat()]
     model = _without_positions(to_json(doc))  # where the text lies does not go into the outputs
     digest.update(json.dumps([settings, model], sort_keys=True, default=str).encode("utf-8"))
     sheets = _STYLESHEETS[fmt] + (_STYLESHEETS["pdf"] if fmt == "epub" else ())  # the page list follows the book
@@ -326,6 +343,12 @@ def _input_key(doc: Document, fmt: str, request: Plan) -> str:
         digest.update(stylesheet(doc, name).encode("utf-8"))
     files = [face.path for face in book_fonts(doc).faces]
     files += [image.path for image in local_images(doc).values()]
+    if doc.meta.cover:  # the front matter's own cover image goes into the EPUB
+        from .writers.common import project_files, resolve_image
+
+        where = doc.blocks[0].pos.file if doc.blocks else ""
+        cover = resolve_image(doc.meta.cover, where, 0, project_files(doc), doc.meta.allow_remote)
+        files.append(cover.path)
     for path in files:
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -411,19 +434,23 @@ class _PageHandler(logging.Handler):
 
 def _separate(chapter: Document, number: int, book: Document) -> Document:
     """A later manuscript's notes and anchors, kept apart from the ones before it."""
-    from .model import FootnoteDef, FootnoteRef, Heading
+    from .model import FootnoteDef, FootnoteRef, Heading, Link
     from .walk import iter_blocks
 
     taken = {b.identifier for b in iter_blocks(book.blocks) if isinstance(b, Heading)}
     labels = {b.label for b in iter_blocks(chapter.blocks) if isinstance(b, FootnoteDef)}
+    own = {b.identifier for b in iter_blocks(chapter.blocks) if isinstance(b, Heading)}
+    renamed = {identifier: f"{identifier}-{number}" for identifier in own & taken}
 
     def rename(node: Any) -> Any:
         if isinstance(node, tuple):
             return tuple(rename(item) for item in node)
         if isinstance(node, (FootnoteRef, FootnoteDef)) and node.label in labels:
             node = dataclasses.replace(node, label=f"{number}/{node.label}")
-        if isinstance(node, Heading) and node.identifier in taken:
-            node = dataclasses.replace(node, identifier=f"{node.identifier}-{number}")
+        if isinstance(node, Heading) and node.identifier in renamed:
+            node = dataclasses.replace(node, identifier=renamed[node.identifier])
+        if isinstance(node, Link) and node.target.startswith("#") and node.target[1:] in renamed:
+            node = dataclasses.replace(node, target="#" + renamed[node.target[1:]])  # the chapter's own heading
         if dataclasses.is_dataclass(node) and not isinstance(node, type):
             changes = {f.name: rename(getattr(node, f.name)) for f in dataclasses.fields(node) if f.name != "pos"}
             return dataclasses.replace(node, **changes)
