@@ -57,7 +57,7 @@ from ..model import (
 )
 from ..sanitize import sanitize_html
 from .identifiers import IdentifierMaker
-from .metadata import is_front_matter, raw_html_mode, read_front_matter
+from .metadata import KNOWN_KEYS, is_front_matter, raw_html_mode, read_front_matter
 
 #: markdown-it stops parsing blocks nested this deep (and drops the rest of the text).
 MAX_NESTING = 20
@@ -322,7 +322,9 @@ def _unclosed_front_matter(text: str) -> bool:
     if lines[0].rstrip() != "---":
         return False
     block = "\n".join(itertools.takewhile(lambda line: line.strip() and line.rstrip() not in ("---", "..."), lines[1:]))
-    return bool(block) and is_front_matter(block) and not any(line.rstrip() in ("---", "...") for line in lines[1:])
+    # Only when it names a key Fleuron knows: `---` then `Note: …` is a rule and a paragraph.
+    known = re.compile(rf"^({'|'.join(KNOWN_KEYS)})[ \t]*:", re.MULTILINE)
+    return bool(known.search(block)) and not any(line.rstrip() in ("---", "...") for line in lines[1:])
 
 
 def _closing(tokens: Sequence[Token], start: int) -> int:
