@@ -209,7 +209,7 @@ def build(
     request = plan(source, out_dir, formats, print_options)
     doc = load_book(request.sources, request.config.defaults, step)
     state = _State(request.out_dir)
-    keys = {fmt: _input_key(doc, fmt, request) for fmt in request.formats}
+    keys = _input_keys(doc, request)
     stale = [fmt for fmt in request.formats if not state.fresh(fmt, keys[fmt], _output_path(request, doc, fmt))]
     made = render(doc, stale, request.print_options, step)
     from .writers.common import write_atomically
@@ -322,36 +322,38 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _input_key(doc: Document, fmt: str, request: Plan) -> str:
-    """A hash of everything that goes into one output: Fleuron's version, the document (its
-    text, front matter and settings), the flags, the stylesheets, the fonts and the images."""
+def _input_keys(doc: Document, request: Plan) -> dict[str, str]:
+    """For each requested output, a hash of everything that goes into it: Fleuron's version,
+    the document (its text, front matter and settings), the flags, the timestamp, the fonts
+    and the images (hashed once for all outputs), and the output's own stylesheets."""
     from . import __version__
     from .model import to_json
-    from .writers.common import local_images, stylesheet
+    from .writers.common import local_images, project_files, release_time, resolve_image, stylesheet
     from .writers.fonts import FONTS_CONFIG, book_fonts
 
-    digest = hashlib.sha256()
+    shared = hashlib.sha256()
     options = request.print_options
-    from .writers.common import release_time
-
     # The timestamp stamped into the files (front matter `date`, else SOURCE_DATE_EPOCH, else now).
-    settings = [__version__, fmt, options.trim, options.marks, options.variant, release_time(doc.meta).isoformat()]
+    settings = [__version__, options.trim, options.marks, options.variant, release_time(doc.meta).isoformat()]
     model = _without_positions(to_json(doc))  # where the text lies does not go into the outputs
-    digest.update(json.dumps([settings, model], sort_keys=True, default=str).encode("utf-8"))
-    sheets = _STYLESHEETS[fmt] + (_STYLESHEETS["pdf"] if fmt == "epub" else ())  # the page list follows the book
-    for name in (*sheets, FONTS_CONFIG):
-        digest.update(stylesheet(doc, name).encode("utf-8"))
+    shared.update(json.dumps([settings, model], sort_keys=True, default=str).encode("utf-8"))
+    shared.update(stylesheet(doc, FONTS_CONFIG).encode("utf-8"))
     files = [face.path for face in book_fonts(doc).faces]
     files += [image.path for image in local_images(doc).values()]
     if doc.meta.cover:  # the front matter's own cover image goes into the EPUB
-        from .writers.common import project_files, resolve_image
-
         where = doc.blocks[0].pos.file if doc.blocks else ""
-        cover = resolve_image(doc.meta.cover, where, 0, project_files(doc), doc.meta.allow_remote)
-        files.append(cover.path)
+        files.append(resolve_image(doc.meta.cover, where, 0, project_files(doc), doc.meta.allow_remote).path)
     for path in files:
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+        shared.update(path.read_bytes())
+    keys = {}
+    for fmt in request.formats:
+        digest = shared.copy()
+        digest.update(fmt.encode())
+        sheets = _STYLESHEETS[fmt] + (_STYLESHEETS["pdf"] if fmt == "epub" else ())  # the page list follows the book
+        for name in sheets:
+            digest.update(stylesheet(doc, name).encode("utf-8"))
+        keys[fmt] = digest.hexdigest()
+    return keys
 
 
 def _without_positions(data: Any) -> Any:
