@@ -331,6 +331,11 @@ def _input_keys(doc: Document, request: Plan) -> dict[str, str]:
     from .writers.common import local_images, project_files, release_time, resolve_image, stylesheet
     from .writers.fonts import FONTS_CONFIG, book_fonts
 
+    # Each output's own stylesheets first (read in the order the outputs are asked for).
+    sheets = {}
+    for fmt in request.formats:
+        names = _STYLESHEETS[fmt] + (_STYLESHEETS["pdf"] if fmt == "epub" else ())  # the page list follows the book
+        sheets[fmt] = "".join(stylesheet(doc, name) for name in names)
     shared = hashlib.sha256()
     options = request.print_options
     # The timestamp stamped into the files (front matter `date`, else SOURCE_DATE_EPOCH, else now).
@@ -346,12 +351,10 @@ def _input_keys(doc: Document, request: Plan) -> dict[str, str]:
     for path in files:
         shared.update(path.read_bytes())
     keys = {}
-    for fmt in request.formats:
+    for fmt, css in sheets.items():
         digest = shared.copy()
         digest.update(fmt.encode())
-        sheets = _STYLESHEETS[fmt] + (_STYLESHEETS["pdf"] if fmt == "epub" else ())  # the page list follows the book
-        for name in sheets:
-            digest.update(stylesheet(doc, name).encode("utf-8"))
+        digest.update(css.encode("utf-8"))
         keys[fmt] = digest.hexdigest()
     return keys
 
