@@ -38,7 +38,9 @@ $(INSTALLED): pyproject.toml $(SYSTEM_OK)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $@
 
+# Python's compiled modules, written here as an install would (PYTHONDONTWRITEBYTECODE may be set).
 dist/.built: $(INSTALLED) $(SOURCES)
+	@$(BIN)/python -m compileall -q src
 	$(BIN)/fleuron build manuscript -o dist
 	@touch $@
 

@@ -14,14 +14,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .errors import FleuronError
-from .model import Document
+
+if TYPE_CHECKING:
+    from .model import Document
 
 __version__ = "0.1.0"
 __all__ = [
     "Document", "FleuronError", "build", "load", "parse", "to_xhtml", "typographize", "write_epub", "write_pdf",
 ]  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    # The model on first use: `fleuron --help` and an unchanged rebuild never need it.
+    if name == "Document":
+        from .model import Document
+
+        return Document
+    raise AttributeError(f"module 'fleuron' has no attribute {name!r}")
 
 
 def parse(text: str, format: str = "markdown") -> Document:

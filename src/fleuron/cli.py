@@ -10,12 +10,18 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import FleuronError
 from .messages import _
 
+if TYPE_CHECKING:
+    from .parallel import Layouts
+
 log = logging.getLogger("fleuron")
+#: `state.STATE_FILE`, named here so that a first build need not import `state` to know it is one.
+STATE_FILE = ".fleuron-build.json"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -68,15 +74,47 @@ class _Localized(logging.Formatter):
 
 def _build(args: argparse.Namespace) -> int:
     from .console import BuildDisplay
-    from .pipeline import build
-    from .writers.pdf import PrintOptions
 
     formats = [f.strip() for f in args.format.split(",") if f.strip()] if args.format else None
-    options = PrintOptions(trim=args.trim, marks=args.marks, variant=args.pdf_variant)
-    with BuildDisplay(args.quiet, args.verbose) as display:
-        report = build(args.source, args.output, formats, options, zip_archive=args.zip, progress=display.step)
+    display = BuildDisplay(args.quiet, args.verbose)
+    book = formats is None or bool({"pdf", "epub"} & set(formats))
+    # A first build starts the book's layout process at once: it imports WeasyPrint (a third
+    # of a second) while this one reads the manuscript. A folder built before is first checked.
+    built_before = (args.output or Path("dist")).joinpath(STATE_FILE).exists()
+    layouts = None if built_before else _layouts(book)
+    try:
+        from .state import Request, unchanged_build
+
+        # Nothing changed since the last build: say so without importing the pipeline.
+        flags = (args.trim, args.marks, args.pdf_variant)
+        report = unchanged_build(Request(args.source, args.output, formats, flags, args.zip))
+        if report is not None:
+            for warning in report.warnings:  # what the build that made these files said
+                log.warning("%s", warning)
+        else:
+            layouts = layouts or _layouts(book)
+            from .pipeline import build
+            from .writers.pdf import PrintOptions
+
+            options = PrintOptions(*flags)
+            with display:
+                report = build(args.source, args.output, formats, options, zip_archive=args.zip,
+                               progress=display.step, layouts=layouts)  # fmt: skip
+    finally:
+        if layouts is not None:
+            layouts.stop()
     display.summary(report)
     return 0
+
+
+def _layouts(book: bool) -> Layouts:
+    """The build's layout processes, the book's started now if it will be laid out."""
+    from .parallel import Layouts
+
+    layouts = Layouts()
+    if book:
+        layouts.start("book")
+    return layouts
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -95,6 +133,8 @@ def _watch(args: argparse.Namespace) -> int:
         print(message, flush=True)
 
     def rebuild() -> None:
+        import weasyprint  # noqa: F401  (once, here: then every rebuild lays out in this process)
+
         report = build(args.source, args.output)
         built = [o.path.name for o in report.outputs if o.rebuilt]
         say(", ".join(built) if built else _("up to date, nothing rebuilt"))

@@ -7,9 +7,7 @@ front matter, the command line's flags.
 
 from __future__ import annotations
 
-import difflib
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +16,9 @@ from .errors import FleuronError
 from .messages import _
 
 CONFIG_FILE = "fleuron.toml"
+#: Fleuron's own stylesheets, looked for in this order: packaged with the module, or the
+#: repository's top-level `styles/` when running from a checkout.
+DEFAULT_STYLES_DIRS = (Path(__file__).resolve().parent / "styles", Path(__file__).resolve().parents[2] / "styles")
 FORMATS = ("epub", "pdf", "handout", "html")
 DEFAULT_FORMATS = ("epub", "pdf", "handout")
 
@@ -63,15 +64,22 @@ class Config:
 def find_config(start: Path) -> Path | None:
     """`fleuron.toml` in the folder `start` (or of the file `start`), or in one of its parents:
     the project a manuscript belongs to. Named relative to here when it is below here."""
-    folder = (start if start.is_dir() else start.parent).resolve()
     here = Path.cwd()
-    for candidate in (folder / CONFIG_FILE, *(parent / CONFIG_FILE for parent in folder.parents)):
+    for candidate in config_candidates(start):
         if candidate.is_file():
             return candidate.relative_to(here) if candidate.is_relative_to(here) else candidate
     return None
 
 
+def config_candidates(start: Path) -> list[Path]:
+    """Where `find_config` looks, in order."""
+    folder = (start if start.is_dir() else start.parent).resolve()
+    return [folder / CONFIG_FILE, *(parent / CONFIG_FILE for parent in folder.parents)]
+
+
 def load_config(path: Path) -> Config:
+    import tomllib  # here: an unchanged build with no fleuron.toml never needs it
+
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
@@ -131,6 +139,8 @@ def load_config(path: Path) -> Config:
 
 
 def _suggestion(key: str, known: dict[str, Any]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(key, list(known), n=1)
     return _(" (did you mean '{key}'?)", key=close[0]) if close else ""
 

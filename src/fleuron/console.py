@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import sys
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .messages import _
-from .pipeline import Report
+
+if TYPE_CHECKING:
+    from .state import Report
 
 
 class BuildDisplay:
@@ -15,23 +17,22 @@ class BuildDisplay:
     with `-q`; then one line per file: name, size, pages, built or unchanged."""
 
     def __init__(self, quiet: bool = False, verbose: bool = False) -> None:
-        from rich.console import Console
-
         self.quiet, self.verbose = quiet, verbose
-        self.console = Console(stderr=True)
         self.progress: Any = None
         self.task: Any = None
         self._last_stage = ""
 
     def __enter__(self) -> BuildDisplay:
-        if not self.quiet and self.console.is_terminal:
+        # rich only for a terminal: importing it costs a scripted build a tenth of its own work
+        if not self.quiet and sys.stderr.isatty():
+            from rich.console import Console
             from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
             self.progress = Progress(
                 SpinnerColumn(),
                 TextColumn("{task.description}"),
                 TimeElapsedColumn(),
-                console=self.console,
+                console=Console(stderr=True),
                 transient=True,
             )
             self.progress.start()

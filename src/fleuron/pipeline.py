@@ -8,10 +8,11 @@ import dataclasses
 import hashlib
 import json
 import logging
+import os
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,8 +21,11 @@ from .config import FORMATS, Config, find_config, load_config
 from .errors import FleuronError
 from .messages import _
 from .model import Document
+from .parallel import Layouts
 from .readers import read
+from .state import BuildState, Inputs, Output, Report, Request, code_fingerprint, listing
 from .typography import typographize
+from .writers.layout import Laid, LayoutJob
 from .writers.pdf import PrintOptions
 
 #: How each output's file is named after the book's slug.
@@ -114,20 +118,6 @@ Progress = Callable[[str, int | None], None]
 
 
 @dataclass(frozen=True)
-class Output:
-    path: Path
-    size: int
-    pages: int | None
-    rebuilt: bool
-
-
-@dataclass(frozen=True)
-class Report:
-    outputs: list[Output]
-    seconds: float
-
-
-@dataclass(frozen=True)
 class Plan:
     """What to build: the project's settings, with the command line's flags applied."""
 
@@ -197,21 +187,39 @@ def build(
     *,
     zip_archive: bool = False,
     progress: Progress | None = None,
+    layouts: Layouts | None = None,
 ) -> Report:
     """Build what changed among the requested outputs; returns every output and its state.
+    `layouts`: the layout processes, when the caller could start them before importing this.
 
     Outputs are made in memory first, then each is written to a temporary name and renamed:
     a failed build leaves the previous files as they were. Whether an output is up to date is
-    decided by a hash of all that goes into it, kept in the output folder.
+    decided by a hash of all that goes into it, kept in the output folder with a witness of the
+    whole build (`state.py`), which lets the next `fleuron build` stop before parsing anything.
     """
     started = time.perf_counter()
     step = progress or (lambda stage, page: None)
-    request = plan(source, out_dir, formats, print_options)
-    doc = load_book(request.sources, request.config.defaults, step)
-    state = _State(request.out_dir)
-    keys = _input_keys(doc, request)
-    stale = [fmt for fmt in request.formats if not state.fresh(fmt, keys[fmt], _output_path(request, doc, fmt))]
-    made = render(doc, stale, request.print_options, step)
+    inputs = Inputs()
+    with _warnings_kept() as warnings:
+        _project_inputs(inputs, source)
+        request = plan(source, out_dir, formats, print_options)
+        # The book's layout process starts now, to import WeasyPrint while this one reads the manuscript.
+        layouts = layouts or Layouts()
+        if "pdf" in request.formats or "epub" in request.formats:
+            layouts.start("book")
+        try:
+            inputs.files_in(request.sources)
+            doc = load_book(request.sources, request.config.defaults, step)
+            state = BuildState(request.out_dir)
+            keys = _input_keys(doc, request, inputs)
+            vouched = _writer_inputs(inputs, doc)
+            outputs_of = {fmt: _output_path(request, doc, fmt) for fmt in request.formats}
+            stale = [fmt for fmt in request.formats if not state.fresh(fmt, keys[fmt], outputs_of[fmt])]
+            if "handout" in stale:  # this one after the reading, which then leaves the core to it
+                layouts.start("handout")
+            made = render(doc, stale, request.print_options, step, layouts)
+        finally:
+            layouts.stop()
     from .writers.common import write_atomically
 
     outputs = []
@@ -222,48 +230,152 @@ def build(
             write_atomically(path, data)
             state.record(fmt, keys[fmt], data, pages)
         outputs.append(Output(path, path.stat().st_size, state.pages(fmt), fmt in made))
-    state.save()
     # The manifest and the archive describe the whole folder: what this build made, and what
     # earlier builds left that is still current.
     listed = list(outputs)
     for fmt in FORMATS:
         path = _output_path(request, doc, fmt)
-        if fmt not in request.formats and state.data.get(fmt) and path.is_file():
+        if fmt not in request.formats and state.built(fmt) and path.is_file():
             listed.append(Output(path, path.stat().st_size, state.pages(fmt), False))
     write_manifest(request.out_dir, doc, listed)
     if zip_archive:
         outputs.append(write_zip(request.out_dir, doc, listed))
-    return Report(outputs, time.perf_counter() - started)
+    left = [o.path for o in listed] + [request.out_dir / MANIFEST] + ([outputs[-1].path] if zip_archive else [])
+    flags = print_options or PrintOptions()  # as asked, before fleuron.toml's settings (it is an input)
+    asked = Request(source, out_dir, formats, (flags.trim, flags.marks, flags.variant), zip_archive).key()
+    state.witness(inputs.witness(asked, left, outputs, warnings) if vouched and inputs.regular else None)
+    state.save()
+    return Report(outputs, time.perf_counter() - started, tuple(warnings))
+
+
+def _project_inputs(inputs: Inputs, source: Path | str | None) -> None:
+    """What `plan` is about to read: the `fleuron.toml` it finds (and the places it looks
+    first), and the folder it searches for the manuscript."""
+    start = Path(source) if source is not None else Path()
+    if start.exists():
+        inputs.project_config(start)
+    folder = start if source is not None else Path("manuscript")
+    if folder.is_dir():
+        inputs.folder(folder)
+
+
+def _writer_inputs(inputs: Inputs, doc: Document) -> bool:
+    """Where the writers look for files: the project's `styles/` (or that it has none) and the
+    font folders. False when the outputs depend on more than files: the time of the build, or
+    images fetched from the network."""
+    from .writers.common import local_images, project_styles_dir
+    from .writers.fonts import SYSTEM_FONT_DIRS
+
+    styles = project_styles_dir(doc)
+    if styles is not None:
+        inputs.folder(styles, recursive=True)  # "absent" when there is none
+    for folder in SYSTEM_FONT_DIRS:
+        inputs.folder(folder, recursive=True)
+    fetched = any(image.remote.lower().startswith(("http:", "https:")) for image in local_images(doc).values())
+    cover = doc.meta.cover.lower().startswith(("http:", "https:"))
+    stamped_now = doc.meta.date is None and not os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return not (fetched or cover or stamped_now)
+
+
+@contextmanager
+def _warnings_kept() -> Iterator[list[str]]:
+    """The warnings Fleuron gives while the block runs (shown as usual, and kept)."""
+    from .parallel import KeepWarnings
+
+    kept: list[tuple[int, str]] = []
+    messages: list[str] = []
+    handler = KeepWarnings(kept)
+    logger = logging.getLogger("fleuron")
+    logger.addHandler(handler)
+    try:
+        yield messages
+    finally:
+        logger.removeHandler(handler)
+        messages.extend(message for _, message in kept)
 
 
 def render(
-    doc: Document, formats: Sequence[str], print_options: PrintOptions | None = None, progress: Progress | None = None
+    doc: Document,
+    formats: Sequence[str],
+    print_options: PrintOptions | None = None,
+    progress: Progress | None = None,
+    layouts: Layouts | None = None,
 ) -> dict[str, tuple[bytes, int | None]]:
     """Each requested output's bytes and page count, by format. The book is laid out once: its
-    layout gives both the PDF and the ebook's page list."""
-    from .writers.epub import epub_bytes
-    from .writers.pagemap import page_breaks
-    from .writers.pdf import book_html, book_pdf, handout_pdf
+    layout gives both the PDF and the ebook's page list. `layouts` may have started the layout
+    processes beforehand (`build` does, before reading the manuscript)."""
+    from .writers.pdf import book_html, book_job, handout_job
 
     step = progress or (lambda stage, page: None)
     outputs: dict[str, tuple[bytes, int | None]] = {}
-    if not formats:
-        return outputs
-    html = book_html(doc, print_options) if {"pdf", "html", "epub"} & set(formats) else ""
-    if "pdf" in formats or "epub" in formats:
-        with _pages_reported(lambda page: step("book layout", page)):
-            pdf, pages = book_pdf(doc, print_options, html=html, write="pdf" in formats)
-        if "pdf" in formats:
-            outputs["pdf"] = (pdf, len(pages))
-    if "epub" in formats:
-        step("epub", None)
-        outputs["epub"] = (epub_bytes(doc, page_breaks(doc, pages)), len(pages))
-    if "handout" in formats:
-        with _pages_reported(lambda page: step("handout", page)):
-            outputs["handout"] = handout_pdf(doc, print_options)
+    own = layouts is None
+    layouts = layouts or Layouts()
+    try:
+        html = book_html(doc, print_options) if {"pdf", "html", "epub"} & set(formats) else ""
+        if "pdf" in formats or "epub" in formats:
+            job = book_job(doc, print_options, html=html, write="pdf" in formats)
+            kept = _kept_page_texts(job)
+            # An ebook without the book: the page list from the same book's last layout, if kept.
+            known = None if "pdf" in formats else _read_page_texts(kept)
+            if known is None:
+                layouts.send("book", job)
+        if "handout" in formats:
+            layouts.send("handout", handout_job(doc, print_options))
+        if "pdf" in formats or "epub" in formats:
+            if known is None:
+                book = layouts.result("book", lambda page: step("book layout", page))
+                _keep_page_texts(kept, book.page_texts)
+            else:
+                book = Laid(b"", known)
+            if "pdf" in formats:
+                outputs["pdf"] = (book.pdf, book.pages)
+            if "epub" in formats:
+                from .writers.epub import epub_bytes  # ebooklib and lxml: only for an EPUB
+                from .writers.pagemap import page_breaks
+
+                step("epub", None)
+                outputs["epub"] = (epub_bytes(doc, page_breaks(doc, list(book.page_texts))), book.pages)
+        if "handout" in formats:
+            handout = layouts.result("handout", lambda page: step("handout", page))
+            outputs["handout"] = (handout.pdf, handout.pages)
+    finally:
+        if own:
+            layouts.stop()
     if "html" in formats:
         outputs["html"] = (html.encode("utf-8"), None)
     return outputs
+
+
+def _kept_page_texts(job: LayoutJob) -> Path:
+    """Where the book's page texts are kept between builds, for an ebook made without the book
+    (after a change to `epub.css` only, or with `--format epub`): named by a hash of all that
+    decides the layout (the HTML and its styles, the fonts' and images' bytes, the options,
+    Fleuron, the installed packages, the system's libraries and font folders)."""
+    from .writers.common import user_cache_dir
+    from .writers.fonts import SYSTEM_FONT_DIRS
+
+    fonts = [listing(folder, recursive=True) for folder in SYSTEM_FONT_DIRS]
+    decided = [job.html, job.variant, job.bleed_mm, list(job.families), code_fingerprint(), fonts]
+    digest = hashlib.sha256(json.dumps(decided).encode("utf-8"))
+    for path in sorted(job.project.files):
+        digest.update(str(path).encode("utf-8") + b"\0" + path.read_bytes())
+    return user_cache_dir("pages") / f"{digest.hexdigest()[:32]}.json"
+
+
+def _read_page_texts(path: Path) -> tuple[str, ...] | None:
+    try:
+        texts = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    valid = isinstance(texts, list) and texts and all(isinstance(text, str) for text in texts)
+    return tuple(texts) if valid else None
+
+
+def _keep_page_texts(path: Path, texts: Sequence[str]) -> None:
+    from .writers.common import write_atomically
+
+    with suppress(OSError):  # an unwritable cache costs the next ebook a layout, nothing else
+        write_atomically(path, json.dumps(list(texts), ensure_ascii=False).encode("utf-8"))
 
 
 def write_manifest(out_dir: Path, doc: Document, outputs: Sequence[Output]) -> None:
@@ -311,7 +423,6 @@ def write_zip(out_dir: Path, doc: Document, outputs: Sequence[Output]) -> Output
 
 
 MANIFEST = "manifest.json"
-_STATE = ".fleuron-build.json"
 
 
 def _output_path(request: Plan, doc: Document, fmt: str) -> Path:
@@ -322,34 +433,44 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _input_keys(doc: Document, request: Plan) -> dict[str, str]:
+def _input_keys(doc: Document, request: Plan, inputs: Inputs) -> dict[str, str]:
     """For each requested output, a hash of everything that goes into it: Fleuron's version,
     the document (its text, front matter and settings), the flags, the timestamp, the fonts
-    and the images (hashed once for all outputs), and the output's own stylesheets."""
+    and the images (hashed once for all outputs), and the output's own stylesheets. Each file
+    is also given to `inputs`, as read here, for the build's witness."""
     from . import __version__
     from .model import to_json
-    from .writers.common import local_images, project_files, release_time, resolve_image, stylesheet
+    from .writers.common import local_images, project_files, release_time, resolve_image, stylesheet, stylesheet_path
     from .writers.fonts import FONTS_CONFIG, book_fonts
+
+    def sheet(name: str) -> str:
+        text = stylesheet(doc, name)
+        inputs.file(stylesheet_path(doc, name), text.encode("utf-8"))
+        return text
 
     # Each output's own stylesheets first (read in the order the outputs are asked for).
     sheets = {}
     for fmt in request.formats:
         names = _STYLESHEETS[fmt] + (_STYLESHEETS["pdf"] if fmt == "epub" else ())  # the page list follows the book
-        sheets[fmt] = "".join(stylesheet(doc, name) for name in names)
+        sheets[fmt] = "".join(sheet(name) for name in names)
     shared = hashlib.sha256()
     options = request.print_options
     # The timestamp stamped into the files (front matter `date`, else SOURCE_DATE_EPOCH, else now).
     settings = [__version__, options.trim, options.marks, options.variant, release_time(doc.meta).isoformat()]
     model = _without_positions(to_json(doc))  # where the text lies does not go into the outputs
     shared.update(json.dumps([settings, model], sort_keys=True, default=str).encode("utf-8"))
-    shared.update(stylesheet(doc, FONTS_CONFIG).encode("utf-8"))
-    files = [face.path for face in book_fonts(doc).faces]
+    shared.update(sheet(FONTS_CONFIG).encode("utf-8"))
+    faces = book_fonts(doc).faces
+    inputs.files_in(face.source for face in faces)  # a derived face follows its source
+    files = [face.path for face in faces]
     files += [image.path for image in local_images(doc).values()]
     if doc.meta.cover:  # the front matter's own cover image goes into the EPUB
         where = doc.blocks[0].pos.file if doc.blocks else ""
         files.append(resolve_image(doc.meta.cover, where, 0, project_files(doc), doc.meta.allow_remote).path)
     for path in files:
-        shared.update(path.read_bytes())
+        data = path.read_bytes()
+        inputs.file(path, data)
+        shared.update(data)
     keys = {}
     for fmt, css in sheets.items():
         digest = shared.copy()
@@ -373,68 +494,6 @@ _STYLESHEETS: dict[str, tuple[str, ...]] = {
     "html": ("text.css", "print.css"),
     "handout": ("text.css", "handout.css"),
 }
-
-
-class _State:
-    """What was built last time in an output folder: per format, the inputs' hash, the file's
-    hash and its page count."""
-
-    def __init__(self, out_dir: Path) -> None:
-        self.path = out_dir / _STATE
-        try:
-            self.data: dict[str, dict[str, Any]] = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self.data = {}
-        self.changed = False
-
-    def fresh(self, fmt: str, key: str, path: Path) -> bool:
-        entry = self.data.get(fmt)
-        return bool(
-            entry
-            and entry.get("inputs") == key
-            and path.is_file()
-            and _sha256(path.read_bytes()) == entry.get("sha256")
-        )
-
-    def record(self, fmt: str, key: str, data: bytes, pages: int | None) -> None:
-        self.data[fmt] = {"inputs": key, "sha256": _sha256(data), "pages": pages}
-        self.changed = True
-
-    def pages(self, fmt: str) -> int | None:
-        pages = self.data.get(fmt, {}).get("pages")
-        return int(pages) if pages is not None else None
-
-    def save(self) -> None:
-        if self.changed:
-            from .writers.common import write_atomically
-
-            write_atomically(self.path, json.dumps(self.data, indent=1, sort_keys=True).encode("utf-8"))
-
-
-@contextmanager
-def _pages_reported(report: Callable[[int], None]) -> Iterator[None]:
-    """Passes WeasyPrint's page-by-page progress (its `weasyprint.progress` log) to `report`."""
-    logger = logging.getLogger("weasyprint.progress")
-    handler = _PageHandler(report)
-    saved = logger.level, logger.propagate
-    logger.setLevel(logging.INFO)
-    logger.propagate = False  # to us, not to the console
-    logger.addHandler(handler)
-    try:
-        yield
-    finally:
-        logger.removeHandler(handler)
-        logger.level, logger.propagate = saved
-
-
-class _PageHandler(logging.Handler):
-    def __init__(self, report: Callable[[int], None]) -> None:
-        super().__init__(logging.INFO)
-        self.report = report
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if "Creating layout - Page" in str(record.msg) and record.args:
-            self.report(int(record.args[0]))  # type: ignore[index, call-overload]
 
 
 def _separate(chapter: Document, number: int, book: Document) -> Document:

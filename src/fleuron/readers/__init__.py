@@ -6,8 +6,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..model import Document
-from .markdown import read_markdown
-from .plaintext import read_plaintext
 
 FORMATS = ("markdown", "plaintext")
 
@@ -16,8 +14,13 @@ def read(
     text: str, format: str = "markdown", path: str = "<string>", defaults: Mapping[str, Any] | None = None
 ) -> Document:
     """`defaults`: front matter values for the keys the manuscript does not give (`fleuron.toml`)."""
+    # Each reader imported when asked for: a build reads one kind of file.
     if format == "markdown":
+        from .markdown import read_markdown
+
         return read_markdown(text, path, defaults)
     if format == "plaintext":
+        from .plaintext import read_plaintext
+
         return read_plaintext(text, path, defaults=defaults)
     raise ValueError(f"unknown input format {format!r}; Fleuron reads: {', '.join(FORMATS)}")

@@ -55,7 +55,6 @@ from ..model import (
     Text,
     ThematicBreak,
 )
-from ..sanitize import sanitize_html
 from .identifiers import IdentifierMaker
 from .metadata import KNOWN_KEYS, is_front_matter, raw_html_mode, read_front_matter
 
@@ -170,6 +169,8 @@ class _Converter:
             case "footnote_reference_open":
                 return FootnoteDef(token.meta["label"], self.blocks(inner), pos=pos)
             case "html_block":  # only parsed with `raw_html: sanitize`
+                from ..sanitize import sanitize_html  # here: nh3 is only for `raw_html: sanitize`
+
                 return RawBlock("html", sanitize_html(token.content), pos=pos)
         raise FleuronError(f"unexpected Markdown token {token.type!r}", self.path, pos.line)
 
@@ -255,6 +256,8 @@ class _Converter:
     def raw_inline(self, tokens: Sequence[Token]) -> RawInline | None:
         """Inline HTML, from an opening tag to its closing one with what stands between them
         (rendered by markdown-it), or a lone tag, sanitized."""
+        from ..sanitize import sanitize_html
+
         html: str = self.md.renderer.renderInline(list(tokens), self.md.options, self.env)  # type: ignore[attr-defined]
         clean = sanitize_html(html, inline=True, in_link=self.in_link > 0)
         return RawInline("html", clean) if clean else None

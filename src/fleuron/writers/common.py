@@ -1,10 +1,8 @@
 """What every writer needs: the book's timestamp, its local images, its stylesheets, and
 writing a file so that a failure never leaves half of it behind.
 
-It also owns the one decision of what a build may read (`ProjectFiles`): the manuscript's
-folder, the project's `styles/`, Fleuron's own styles and the book's font files, after
-following symlinks. The EPUB packaging and the PDF's URL fetcher both ask it, so both refuse
-the same files with the same message. Remote and `data:` images are fetched only when the
+It also says which files a book's build may read (`project_files`, by `files.ProjectFiles`'s
+rule). Remote and `data:` images are fetched only when the
 front matter says `allow_remote: true`, by `fetch_remote_image` alone, into a cache file that
 then counts as one of the project's files.
 """
@@ -15,16 +13,13 @@ import base64
 import datetime as dt
 import functools
 import hashlib
-import http.client
 import logging
 import os
 import re
 import signal
 import tempfile
 import threading
-import urllib.error
-import urllib.request
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -32,17 +27,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
+from ..config import DEFAULT_STYLES_DIRS
 from ..errors import FleuronError
 from ..messages import _
 from ..model import Document, Figure, Image, Metadata
 from ..walk import block_inline_runs, iter_blocks, iter_inlines
+from .files import ProjectFiles
 
 log = logging.getLogger("fleuron")
 
-#: Where Fleuron's default stylesheets live: packaged with the module, or the repository's
-#: top-level `styles/` when running from a checkout.
-_PACKAGED_STYLES = Path(__file__).resolve().parent.parent / "styles"
-_CHECKOUT_STYLES = Path(__file__).resolve().parents[3] / "styles"
+_PACKAGED_STYLES, _CHECKOUT_STYLES = DEFAULT_STYLES_DIRS
 
 IMAGE_MEDIA_TYPES = {
     ".png": "image/png",
@@ -75,73 +69,34 @@ def default_styles_dir() -> Path:
     return _PACKAGED_STYLES if _PACKAGED_STYLES.is_dir() else _CHECKOUT_STYLES
 
 
-def styles_dir(doc: Document) -> Path:
-    """A project's own `styles/` (beside its manuscript folder) wins over Fleuron's defaults."""
+def project_styles_dir(doc: Document) -> Path | None:
+    """Where a project's own `styles/` would be: beside its (first) manuscript's folder."""
     for block in doc.blocks[:1]:
-        project = Path(block.pos.file).resolve().parent.parent / "styles"
-        if project.is_dir():
-            return project
-    return _PACKAGED_STYLES if _PACKAGED_STYLES.is_dir() else _CHECKOUT_STYLES
+        return Path(block.pos.file).resolve().parent.parent / "styles"
+    return None
+
+
+def styles_dir(doc: Document) -> Path:
+    """A project's own `styles/` wins over Fleuron's defaults."""
+    project = project_styles_dir(doc)
+    if project is not None and project.is_dir():
+        return project
+    return default_styles_dir()
 
 
 def stylesheet(doc: Document, name: str) -> str:
+    return project_files(doc).read(stylesheet_path(doc, name), f"stylesheet '{name}'")
+
+
+def stylesheet_path(doc: Document, name: str) -> Path:
+    """The project's own sheet of that name, else Fleuron's."""
     for folder in (styles_dir(doc), _PACKAGED_STYLES, _CHECKOUT_STYLES):
         if (folder / name).is_file():
-            return project_files(doc).read(folder / name, f"stylesheet '{name}'")
+            return folder / name
     raise FleuronError(f"stylesheet '{name}' not found in {styles_dir(doc)}")
 
 
 # --- What a build may read -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProjectFiles:
-    """The files a build may read: anything under one of `roots`, or one of `files` (the
-    book's fonts, wherever the system keeps them; fetched images in the cache). A path is
-    judged once symlinks are followed, so a link pointing out of the project is refused."""
-
-    roots: tuple[Path, ...]
-    files: frozenset[Path] = frozenset()
-
-    def allows(self, path: Path) -> bool:
-        real = _real(path)
-        return real is not None and (real in self.files or any(real.is_relative_to(root) for root in self.roots))
-
-    def with_files(self, paths: Iterable[Path]) -> ProjectFiles:
-        return ProjectFiles(self.roots, self.files | {p for p in map(_real, paths) if p is not None})
-
-    def check(self, path: Path, what: str, file: str | None = None, line: int | None = None) -> Path:
-        """`path` with its symlinks followed, or an error naming `what` and where it was asked for."""
-        real = _real(path)
-        if real is None or not self.allows(real):
-            target = f" (it leads to {real})" if real is not None and real != path else ""
-            raise FleuronError(
-                _(
-                    "{what} is outside the project{target}: Fleuron reads only the manuscript's folder, "
-                    "its styles and the book's fonts; copy the file into the manuscript's folder",
-                    what=what,
-                    target=target,
-                ),
-                file,
-                line or None,
-            )
-        return real
-
-    def read(self, path: Path, what: str, file: str | None = None, line: int | None = None) -> str:
-        real = self.check(path, what, file, line)
-        try:
-            return real.read_text(encoding="utf-8")
-        except UnicodeDecodeError as error:
-            message = _("not UTF-8 text (byte {offset} is 0x{value}); save the file as UTF-8",
-                        offset=error.start, value=f"{error.object[error.start]:02x}")  # fmt: skip
-            raise FleuronError(message, str(path)) from None
-
-
-def _real(path: Path) -> Path | None:
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError, ValueError):  # a loop of links, a NUL byte, a name too long
-        return None
 
 
 def manuscript_dirs(doc: Document) -> list[Path]:
@@ -313,7 +268,7 @@ def fetch_remote_image(source: str, file: str, line: int) -> tuple[Path, str]:
     if kind is None:
         raise FleuronError(f"image '{source}' is not a PNG, JPEG, GIF or WebP image", file, line)
     media_type, suffix = kind
-    target = remote_cache_dir() / f"{hashlib.sha256(data).hexdigest()[:32]}{suffix}"
+    target = user_cache_dir("remote") / f"{hashlib.sha256(data).hexdigest()[:32]}{suffix}"
     try:
         if not target.is_file():
             write_atomically(target, data)
@@ -323,9 +278,11 @@ def fetch_remote_image(source: str, file: str, line: int) -> tuple[Path, str]:
     return target, media_type
 
 
-def remote_cache_dir() -> Path:
+def user_cache_dir(kind: str) -> Path:
+    """`$XDG_CACHE_HOME/fleuron/<kind>` (default `~/.cache/fleuron/<kind>`): what Fleuron keeps
+    between builds, each entry named by the hash of what it was made from."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "fleuron" / "remote"
+    return Path(base) / "fleuron" / kind
 
 
 def _raster_type(data: bytes) -> tuple[str, str] | None:
@@ -349,26 +306,29 @@ def _decode_data_url(source: str, file: str, line: int) -> bytes:
         raise FleuronError(f"image 'data:{header[:40]}…' does not decode", file, line) from None
 
 
-class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    """Follows a few redirects, to http or https only (urllib would also go to ftp)."""
-
-    max_redirections = 5
-
-    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
-        if urlsplit(newurl).scheme.lower() not in ("http", "https"):
-            raise urllib.error.URLError(f"redirected to {newurl[:80]}, which is not http or https")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
 @lru_cache(maxsize=64)
 def _download_bytes(url: str) -> bytes:
+    # urllib here: it imports http.client, ssl and email, which a build without remote images never needs.
+    import urllib.error
+    import urllib.request
+
+    class HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+        """Follows a few redirects, to http or https only (urllib would also go to ftp)."""
+
+        max_redirections = 5
+
+        def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
+            if urlsplit(newurl).scheme.lower() not in ("http", "https"):
+                raise urllib.error.URLError(f"redirected to {newurl[:80]}, which is not http or https")
+            return super().redirect_request(req, fp, code, msg, headers, newurl)
+
     # No proxy, file, ftp or data handler: an http(s) request and nothing else.
     opener = urllib.request.OpenerDirector()
     for handler in (
         urllib.request.HTTPHandler(),
         urllib.request.HTTPSHandler(),
         urllib.request.HTTPDefaultErrorHandler(),
-        _HttpOnlyRedirects(),
+        HttpOnlyRedirects(),
         urllib.request.HTTPErrorProcessor(),
     ):
         opener.add_handler(handler)
@@ -381,6 +341,8 @@ def _download_bytes(url: str) -> bytes:
 
 
 def _download(url: str, file: str, line: int) -> bytes:
+    import http.client
+
     try:
         return _download_bytes(url)
     except (OSError, ValueError, http.client.HTTPException) as error:

@@ -7,17 +7,20 @@ glyph comes from a system fallback font. French typography puts U+202F (narrow n
 space), U+00A0 and U+2011 (non-breaking hyphen) in the text: a face that lacks one of them is
 replaced by a derived copy that has it, made once with fontTools and cached under
 `$XDG_CACHE_HOME/fleuron/fonts/` (default `~/.cache/fleuron/fonts/`), keyed by the hash of the
-original file. The derivation is deterministic: the same file gives the same bytes.
+original file. The derivation is deterministic: the same file gives the same bytes. What each
+file covers is kept beside it, under `coverage/`, by the same kind of key.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import tempfile
 import tomllib
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -25,7 +28,7 @@ from typing import Any, Literal
 
 from ..errors import FleuronError
 from ..model import Document
-from .common import styles_dir, stylesheet, write_atomically
+from .common import styles_dir, stylesheet, user_cache_dir, write_atomically
 
 FONTS_CONFIG = "fonts.toml"
 
@@ -176,21 +179,54 @@ def _open_font(source: Path | io.BytesIO, lazy: bool = False) -> Any:
     return TTFont(source, lazy=lazy, recalcTimestamp=False)
 
 
-@cache
 def _cmap(path: Path) -> frozenset[int]:
-    with _open_font(path, lazy=True) as font:
-        return frozenset(font.getBestCmap())
+    """The characters the font file has (its best cmap)."""
+    stat = path.stat()
+    return _cmap_of(path, stat.st_size, stat.st_mtime_ns)
+
+
+@cache  # by size and time too: `fleuron watch` sees a font file that changes
+def _cmap_of(path: Path, size: int, mtime_ns: int) -> frozenset[int]:
+    """Read with fontTools once, then from the cache by the file's hash: parsing a CFF font's
+    cmap costs about as much as all the rest of Fleuron's own work on a book."""
+    data = path.read_bytes()
+    entry = user_cache_dir("coverage") / f"{hashlib.sha256(data).hexdigest()[:32]}.json"
+    try:
+        return _codes(json.loads(entry.read_text(encoding="ascii")))
+    except (OSError, ValueError, TypeError):
+        pass  # not cached yet, or not readable: read the font
+    with _open_font(io.BytesIO(data), lazy=True) as font:
+        codes = frozenset(font.getBestCmap())
+    with suppress(OSError):  # an unwritable cache costs time, nothing else
+        write_atomically(entry, json.dumps(_ranges(codes)).encode("ascii"))
+    return codes
+
+
+def _ranges(codes: frozenset[int]) -> list[list[int]]:
+    """Code points as [first, last] runs: a font's cmap is mostly contiguous blocks."""
+    runs: list[list[int]] = []
+    for code in sorted(codes):
+        if runs and runs[-1][1] == code - 1:
+            runs[-1][1] = code
+        else:
+            runs.append([code, code])
+    return runs
+
+
+def _codes(runs: Any) -> frozenset[int]:
+    """The inverse of `_ranges`, refusing (TypeError) what it could not have written."""
+    if not isinstance(runs, list) or not all(
+        isinstance(run, list) and len(run) == 2 and all(type(n) is int for n in run) and 0 <= run[0] <= run[1]
+        for run in runs
+    ):
+        raise TypeError("not a coverage entry")
+    return frozenset(code for first, last in runs for code in range(first, last + 1))
 
 
 def missing_required(path: Path) -> list[int]:
     """The code points of `REQUIRED` that the font file lacks."""
     cmap = _cmap(path)
     return [code for code in REQUIRED if code not in cmap]
-
-
-def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "fleuron" / "fonts"
 
 
 def complete_font(source: Path) -> Path:
@@ -200,7 +236,7 @@ def complete_font(source: Path) -> Path:
     data = source.read_bytes()
     key = hashlib.sha256(data + _DERIVATION.encode()).hexdigest()[:20]
     name = f"{source.stem}-{key}{source.suffix}"
-    for folder in (cache_dir(), Path(tempfile.gettempdir()) / f"fleuron-fonts-{os.getuid()}"):
+    for folder in (user_cache_dir("fonts"), Path(tempfile.gettempdir()) / f"fleuron-fonts-{os.getuid()}"):
         target = folder / name
         if target.is_file():
             return target
@@ -209,7 +245,7 @@ def complete_font(source: Path) -> Path:
         except OSError:
             continue  # an unwritable cache: try the next place
         return target
-    raise FleuronError(f"cannot write a completed copy of {source.name} in {cache_dir()}")
+    raise FleuronError(f"cannot write a completed copy of {source.name} in {user_cache_dir('fonts')}")
 
 
 def derive_font_bytes(data: bytes) -> bytes:

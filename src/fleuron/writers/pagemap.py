@@ -9,7 +9,7 @@ page does; the front matter's pages begin before the text.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..model import (
     Block,
@@ -27,40 +27,14 @@ from ..model import (
     Text,
 )
 from ..walk import block_inline_runs, iter_blocks
-from .epub import PageBreaks
 from .xhtml import NoteNumbering
+
+if TYPE_CHECKING:  # the EPUB writer (and ebooklib) only for its type: a PDF-only build needs neither
+    from .epub import PageBreaks
 
 #: How many letters of a page's first line identify where it is in the text.
 _PROBE = 24
 _IGNORED = re.compile(r"[\W_]+")  # spaces, punctuation and hyphens differ between layout and text
-
-
-def page_texts(document: Any) -> list[str]:
-    """The first body text of each page of a rendered WeasyPrint document: only what is inside
-    `<main>` (not the title page, contents or colophon), without note calls, list markers,
-    running heads or folios; "" for a page without any."""
-    from weasyprint.formatting_structure import boxes
-
-    def texts(box: Any, found: list[str], in_main: bool) -> None:
-        if isinstance(box, boxes.MarginBox) or getattr(box, "pseudo_type", None) == "marker":
-            return
-        element = getattr(box, "element", None)
-        if type(box).__name__ == "FootnoteAreaBox" or (element is not None and element.get("role") == "doc-noteref"):
-            return
-        in_main = in_main or getattr(box, "element_tag", None) == "main"
-        if in_main and isinstance(box, boxes.TextBox):
-            found.append(box.text)
-        for child in getattr(box, "children", ()):
-            if sum(map(len, found)) > 4 * _PROBE:
-                return
-            texts(child, found, in_main)
-
-    starts = []
-    for page in document.pages:
-        found: list[str] = []
-        texts(page._page_box, found, False)
-        starts.append(" ".join(found))
-    return starts
 
 
 def page_breaks(doc: Document, starts: list[str]) -> PageBreaks:

@@ -5,28 +5,24 @@ the A4 handout, from the XHTML writer's output and `styles/` (`text.css` shared 
 `book_html` is the exact standalone document WeasyPrint renders for the book (`--format html`
 writes it). WeasyPrint may load only the manuscript's own images and the book's font files:
 its URL fetcher refuses everything else, so no glyph comes from a font the project does not
-name (a character none of its faces has is reported before the build).
+name (a character none of its faces has is reported before the build). `book_job` and
+`handout_job` say all that, and `layout.py` does it, in this process or in a second one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
-import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 from ..errors import FleuronError
 from ..model import Block, Code, CodeBlock, Document, FootnoteDef, FootnoteRef, Heading, Note, Text
 from ..walk import block_inline_runs, iter_blocks, iter_inlines, plain_text
-from .common import ProjectFiles, local_images, project_files, release_time, stylesheet, write_atomically
+from .common import local_images, project_files, release_time, stylesheet, write_atomically
 from .fonts import BookFonts, book_fonts
+from .layout import LayoutJob, lay_out
 from .xhtml import XhtmlWriter, attrs, escape, xhtml_document
 
 log = logging.getLogger("fleuron")
@@ -34,8 +30,6 @@ log = logging.getLogger("fleuron")
 BOOK_STYLESHEETS = ("text.css", "print.css")
 HANDOUT_STYLESHEETS = ("text.css", "handout.css")
 
-#: Tagged, with the XMP metadata and identification of PDF/UA-1; `--pdf-variant` chooses another.
-DEFAULT_VARIANT = "pdf/ua-1"
 BLEED_MM = 3.0
 #: With crop marks, the sheet grows by this much on each side, so that the marks (drawn by
 #: WeasyPrint in the outer half of that area) stay clear of the 3 mm bleed.
@@ -317,13 +311,8 @@ def book_pdf(
 ) -> tuple[bytes, list[str]]:
     """The book (empty bytes unless `write`) and, from the same layout, the first text of each
     of its pages, for the ebook's page list (`pagemap.py`)."""
-    from .pagemap import page_texts
-
-    options = options or PrintOptions()
-    fonts = book_fonts(doc)
-    html = html or book_html(doc, options, fonts)
-    document, write_pdf = _layout(doc, html, fonts, options.variant, BLEED_MM, doc.meta.identifier)
-    return (write_pdf() if write else b""), page_texts(document)
+    laid = lay_out(book_job(doc, options, html=html, write=write))
+    return laid.pdf, list(laid.page_texts)
 
 
 def handout_bytes(doc: Document, options: PrintOptions | None = None) -> bytes:
@@ -332,64 +321,35 @@ def handout_bytes(doc: Document, options: PrintOptions | None = None) -> bytes:
 
 def handout_pdf(doc: Document, options: PrintOptions | None = None) -> tuple[bytes, int]:
     """The handout, and its number of pages."""
+    laid = lay_out(handout_job(doc, options))
+    return laid.pdf, laid.pages
+
+
+def book_job(
+    doc: Document, options: PrintOptions | None = None, *, html: str | None = None, write: bool = True
+) -> LayoutJob:
+    """What laying out the book needs (`layout.py`), in this process or another."""
     options = options or PrintOptions()
     fonts = book_fonts(doc)
-    key = doc.meta.identifier + "#handout"
-    document, write_pdf = _layout(doc, handout_html(doc, fonts), fonts, options.variant, 0.0, key)
-    return write_pdf(), len(document.pages)
+    html = html or book_html(doc, options, fonts)
+    return _job(doc, html, fonts, options, BLEED_MM, doc.meta.identifier, write)
 
 
-def _layout(
-    doc: Document, html: str, fonts: BookFonts, variant: str | None, bleed_mm: float, key: str
-) -> tuple[Any, Callable[[], bytes]]:
-    """WeasyPrint's laid-out pages, and the function that writes them as the PDF."""
-    import weasyprint  # imported here: it is slow to import, and most commands never need it
-    from weasyprint.pdf import VARIANTS
+def handout_job(doc: Document, options: PrintOptions | None = None) -> LayoutJob:
+    options = options or PrintOptions()
+    fonts = book_fonts(doc)
+    return _job(doc, handout_html(doc, fonts), fonts, options, 0.0, doc.meta.identifier + "#handout", True)
 
-    variant = variant or DEFAULT_VARIANT
-    if variant not in VARIANTS:
-        raise FleuronError(f"unknown PDF variant '{variant}'; choose among {', '.join(sorted(VARIANTS))}")
+
+def _job(
+    doc: Document, html: str, fonts: BookFonts, options: PrintOptions, bleed_mm: float, key: str, write: bool
+) -> LayoutJob:
     _report_missing_glyphs(doc, fonts)
     images = [image.path for image in local_images(doc).values()]
-    fetcher = _project_fetcher(project_files(doc).with_files([*images, *fonts.paths]))
-    html_doc = weasyprint.HTML(string=html, url_fetcher=fetcher)
-    # A fixed file identifier, so that the same book gives the same bytes.
-    identifier = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32].encode("ascii")
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    options = {**weasyprint.DEFAULT_OPTIONS, "pdf_identifier": identifier, "pdf_variant": variant, "pdf_tags": True}
-    try:
-        document = html_doc.render(**options)
-    except weasyprint.urls.FatalURLFetchingError as error:
-        raise FleuronError(f"the PDF may only use the manuscript's own files: {error}") from None
-
-    def write_pdf() -> bytes:
-        with _fixed_font_timestamps(release_time(doc.meta)):
-            result: bytes = document.write_pdf(finisher=_finisher(fonts, bleed_mm * MM), **options)
-        return result
-
-    return document, write_pdf
-
-
-def _finisher(fonts: BookFonts, bleed: float) -> Callable[[Any, Any], None]:
-    """What WeasyPrint leaves to us: the exact bleed box (it caps the bleed at 10 pt and has no
-    notion of marks outside it), the title shown by viewers, and a last check of the fonts."""
-
-    def finish(document: Any, pdf: Any) -> None:
-        import pydyf  # type: ignore[import-untyped]
-
-        pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
-        for page in pdf.objects:
-            if isinstance(page, dict) and page.get("Type") == "/Page":
-                left, bottom, right, top = (float(v) for v in page["TrimBox"])
-                page["BleedBox"] = pydyf.Array([left - bleed, bottom - bleed, right + bleed, top + bleed])
-        foreign = sorted({font.family for font in document.fonts.values()} - fonts.families)
-        if foreign:
-            log.warning("the PDF uses fonts other than %s: %s", fonts.family, ", ".join(foreign))
-        missing = sorted({chr(code) for font in document.fonts.values() for code in font.missing})
-        if missing:
-            log.warning("no font could draw %s: the PDF shows blank boxes instead", ", ".join(map(repr, missing)))
-
-    return finish
+    project = project_files(doc).with_files([*images, *fonts.paths])
+    families = (fonts.family, *sorted(fonts.families - {fonts.family}))
+    release = int(release_time(doc.meta).timestamp())
+    return LayoutJob(html, project, families, options.variant, bleed_mm, key, release, write)
 
 
 def _report_missing_glyphs(doc: Document, fonts: BookFonts) -> None:
@@ -419,42 +379,3 @@ def _report_missing_glyphs(doc: Document, fonts: BookFonts) -> None:
                         ord(char),
                         fonts.family,
                     )
-
-
-@contextmanager
-def _fixed_font_timestamps(when: dt.datetime) -> Iterator[None]:
-    """fontTools, which subsets fonts when HarfBuzz's subsetter is missing, stamps each subset
-    with the current time unless SOURCE_DATE_EPOCH says otherwise."""
-    previous = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = previous or str(int(when.timestamp()))
-    try:
-        yield
-    finally:
-        if previous is None:
-            del os.environ["SOURCE_DATE_EPOCH"]
-
-
-def _project_fetcher(project: ProjectFiles) -> Any:
-    """WeasyPrint's URL fetcher for Fleuron: the project's files (as `ProjectFiles` decides, the
-    EPUB packaging's rule) and nothing else. No network: an image fetched with `allow_remote`
-    is already a file of the cache, and its address was replaced by that file's."""
-    import mimetypes
-
-    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
-
-    class ProjectFetcher(URLFetcher):  # type: ignore[misc]
-        """Reads `file:` URLs of allowed files itself; refuses every other URL, redirects
-        included (WeasyPrint's redirects come back through `fetch`)."""
-
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            parts = urlsplit(url)
-            if parts.scheme.lower() == "file" and parts.netloc in ("", "localhost"):
-                path = Path(url2pathname(parts.path))
-                if project.allows(path):
-                    real = path.resolve()
-                    content_type = mimetypes.guess_type(real.name)[0] or "application/octet-stream"
-                    return URLFetcherResponse(url, real.read_bytes(), {"Content-Type": content_type})
-            shown = url if len(url) <= 120 else url[:117] + "..."
-            raise FatalURLFetchingError(f"refused to load {shown}: not a file of the project")
-
-    return ProjectFetcher(allowed_protocols=("file",), allow_redirects=False)

@@ -1,0 +1,203 @@
+"""Layouts made in other processes, beside this one. WeasyPrint's layout is Python that holds
+the GIL, so threads would not help; and importing WeasyPrint takes as long as laying out a
+short book, so each process is started before the manuscript is even read.
+
+A `LayoutProcess` is a new interpreter (`python -m fleuron.parallel`), not a fork: it inherits
+none of our threads (a progress bar's) or locks. It imports WeasyPrint and `writers/layout.py`
+alone (not the model, not the readers) while this process reads and corrects the manuscript
+and writes the HTML; then it is given a `LayoutJob` (pickled) and gives back the PDF and the
+page texts (`Laid`), with the warnings it would have printed, which this process gives in its
+place. A book's build thus costs what WeasyPrint alone costs on its HTML, plus little.
+
+`FLEURON_JOBS=1` in the environment makes every layout in this process, one after the other.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import subprocess
+
+    from .writers.layout import Laid, LayoutJob
+
+log = logging.getLogger("fleuron")
+#: The folder `fleuron` is imported from, for the other process to import the same code.
+_IMPORT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def other_processes() -> bool:
+    """Whether to lay out in other processes: unless `FLEURON_JOBS=1`, and only where starting
+    one is cheap (a POSIX system; Windows starts processes slowly)."""
+    return os.environ.get("FLEURON_JOBS", "").strip() != "1" and os.name == "posix"
+
+
+def second_core() -> bool:
+    """Whether this process may use a second core."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return cores > 1
+
+
+class LayoutProcess:
+    """A process that imports WeasyPrint from the moment this is made; `send` gives it the
+    job, `result` waits for the layout, `stop` ends it if it is still there."""
+
+    def __init__(self) -> None:
+        import subprocess  # here: an unchanged build never starts one
+
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_IMPORT_ROOT), env.get("PYTHONPATH", "")) if p)
+        self.process: subprocess.Popen[bytes] = subprocess.Popen(
+            [sys.executable, "-m", "fleuron.parallel"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env
+        )
+
+    def send(self, job: LayoutJob) -> None:
+        stdin: IO[bytes] = self.process.stdin  # type: ignore[assignment]
+        try:
+            stdin.write(pickle.dumps(job, pickle.HIGHEST_PROTOCOL))
+        finally:
+            stdin.close()
+
+    def result(self) -> Laid:
+        stdout: IO[bytes] = self.process.stdout  # type: ignore[assignment]
+        data = stdout.read()
+        code = self.process.wait()
+        try:
+            outcome, warnings = pickle.loads(data)
+        except Exception:  # it died before answering: its own error went to stderr
+            raise RuntimeError(f"the layout's process ended ({code}) without a result") from None
+        for level, message in warnings:
+            log.log(level, "%s", message)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        laid: Laid = outcome
+        return laid
+
+    def stop(self) -> None:
+        """End the process if it still runs (not needed after all, or the build failed or was
+        interrupted)."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe:
+                pipe.close()
+
+
+class Layouts:
+    """A build's layouts (the book's, the handout's): each in a `LayoutProcess` of its own on a
+    machine with a second core, started by `start` as soon as it is known to be needed; else
+    one after the other, in this process. A process that has imported WeasyPrint already (an
+    earlier build in `fleuron watch`, or in a program using the API) lays out itself: the
+    import is most of what another process would save."""
+
+    def __init__(self, apart: bool | None = None) -> None:
+        if apart is None:
+            apart = other_processes() and second_core() and "weasyprint" not in sys.modules
+        self.apart = apart
+        self.processes: dict[str, LayoutProcess] = {}
+        self.jobs: dict[str, LayoutJob] = {}
+
+    def start(self, name: str) -> None:
+        if self.apart and name not in self.processes:
+            self.processes[name] = LayoutProcess()
+
+    def send(self, name: str, job: LayoutJob) -> None:
+        self.jobs[name] = job
+        if self.apart:
+            self.start(name)
+            self.processes[name].send(job)
+
+    def result(self, name: str, report: Callable[[int], None]) -> Laid:
+        """The layout of the job sent under `name`; `report` hears of each page laid out here."""
+        if self.apart:
+            report(0)  # no page numbers from another process: the stage alone
+            return self.processes[name].result()
+        from .writers.layout import lay_out
+
+        with _pages_reported(report):
+            return lay_out(self.jobs[name])
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            process.stop()
+
+
+@contextmanager
+def _pages_reported(report: Callable[[int], None]) -> Iterator[None]:
+    """Passes WeasyPrint's page-by-page progress (its `weasyprint.progress` log) to `report`."""
+    logger = logging.getLogger("weasyprint.progress")
+    handler = _PageHandler(report)
+    saved = logger.level, logger.propagate
+    logger.setLevel(logging.INFO)
+    logger.propagate = False  # to us, not to the console
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.level, logger.propagate = saved
+
+
+class _PageHandler(logging.Handler):
+    def __init__(self, report: Callable[[int], None]) -> None:
+        super().__init__(logging.INFO)
+        self.report = report
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "Creating layout - Page" in str(record.msg) and record.args:
+            self.report(int(record.args[0]))  # type: ignore[index, call-overload]
+
+
+def main() -> None:
+    """The other process: a pickled `LayoutJob` on stdin; a pickled (`Laid` or exception,
+    warnings) on stdout. Nothing on stdin: nothing to do."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C reaches both processes: the first reports it
+    import weasyprint  # noqa: F401  (while the first process reads the manuscript)
+
+    from .writers.layout import lay_out
+
+    data = sys.stdin.buffer.read()
+    if not data:
+        return
+    warnings: list[tuple[int, str]] = []
+    root = logging.getLogger()
+    root.handlers = [KeepWarnings(warnings)]
+    root.setLevel(logging.WARNING)
+    outcome: Any
+    try:
+        outcome = lay_out(pickle.loads(data))
+    except Exception as error:
+        outcome = error
+        try:
+            pickle.dumps(error)
+        except Exception:
+            outcome = RuntimeError(f"{type(error).__name__}: {error}")
+    sys.stdout.buffer.write(pickle.dumps((outcome, warnings), pickle.HIGHEST_PROTOCOL))
+    sys.stdout.flush()
+    # Done: skip the interpreter's teardown (a tenth of a second of freeing WeasyPrint's boxes),
+    # for which the first process would wait.
+    os._exit(0)
+
+
+class KeepWarnings(logging.Handler):
+    """Keeps each warning (and error) logged, with its level, in `kept`."""
+
+    def __init__(self, kept: list[tuple[int, str]]) -> None:
+        super().__init__(logging.WARNING)
+        self.kept = kept
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.kept.append((record.levelno, record.getMessage()))
+
+
+if __name__ == "__main__":
+    main()

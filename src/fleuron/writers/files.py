@@ -1,0 +1,65 @@
+"""What a build may read (`ProjectFiles`): the manuscript's folder, the project's `styles/`,
+Fleuron's own styles and the book's font files, after following symlinks. The EPUB packaging
+and the PDF's URL fetcher both ask it, so both refuse the same files with the same message.
+
+Light on purpose (no model): the process that lays out a PDF (`layout.py`) carries one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import FleuronError
+from ..messages import _
+
+
+@dataclass(frozen=True)
+class ProjectFiles:
+    """The files a build may read: anything under one of `roots`, or one of `files` (the
+    book's fonts, wherever the system keeps them; fetched images in the cache). A path is
+    judged once symlinks are followed, so a link pointing out of the project is refused."""
+
+    roots: tuple[Path, ...]
+    files: frozenset[Path] = frozenset()
+
+    def allows(self, path: Path) -> bool:
+        real = _real(path)
+        return real is not None and (real in self.files or any(real.is_relative_to(root) for root in self.roots))
+
+    def with_files(self, paths: Iterable[Path]) -> ProjectFiles:
+        return ProjectFiles(self.roots, self.files | {p for p in map(_real, paths) if p is not None})
+
+    def check(self, path: Path, what: str, file: str | None = None, line: int | None = None) -> Path:
+        """`path` with its symlinks followed, or an error naming `what` and where it was asked for."""
+        real = _real(path)
+        if real is None or not self.allows(real):
+            target = f" (it leads to {real})" if real is not None and real != path else ""
+            raise FleuronError(
+                _(
+                    "{what} is outside the project{target}: Fleuron reads only the manuscript's folder, "
+                    "its styles and the book's fonts; copy the file into the manuscript's folder",
+                    what=what,
+                    target=target,
+                ),
+                file,
+                line or None,
+            )
+        return real
+
+    def read(self, path: Path, what: str, file: str | None = None, line: int | None = None) -> str:
+        real = self.check(path, what, file, line)
+        try:
+            return real.read_text(encoding="utf-8")
+        except UnicodeDecodeError as error:
+            message = _("not UTF-8 text (byte {offset} is 0x{value}); save the file as UTF-8",
+                        offset=error.start, value=f"{error.object[error.start]:02x}")  # fmt: skip
+            raise FleuronError(message, str(path)) from None
+
+
+def _real(path: Path) -> Path | None:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):  # a loop of links, a NUL byte, a name too long
+        return None

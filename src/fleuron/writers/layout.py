@@ -1,0 +1,176 @@
+"""WeasyPrint on one finished HTML document (`LayoutJob`), in whichever process lays it out:
+a URL fetcher that loads only the files the build allows, a fixed file identifier and font
+timestamps (the same book gives the same bytes), and our finisher (the exact bleed box, the
+title shown by viewers, a last check of the fonts). It gives the PDF and, from the same layout,
+the first text of each page, for the ebook's page list (`pagemap.py`).
+
+It imports neither the model nor the other writers: a second process (`parallel.py`) starts
+with WeasyPrint and this module alone, while the first one reads the manuscript.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import FleuronError
+from .files import ProjectFiles
+
+log = logging.getLogger("fleuron")
+
+#: Tagged, with the XMP metadata and identification of PDF/UA-1; `--pdf-variant` chooses another.
+DEFAULT_VARIANT = "pdf/ua-1"
+MM = 72 / 25.4
+#: How much of a page's first body text is kept: enough for `pagemap.py` to find it in the
+#: model's text (four of its 24-letter probes).
+PAGE_TEXT_LENGTH = 96
+
+
+@dataclass(frozen=True)
+class LayoutJob:
+    """All that laying out one PDF needs, and nothing of the model (it crosses processes)."""
+
+    html: str
+    #: What WeasyPrint may load: the project's files and the book's font files.
+    project: ProjectFiles
+    #: The families the PDF may use (the book's), the first named in warnings.
+    families: tuple[str, ...]
+    variant: str | None
+    bleed_mm: float
+    #: Hashed into the PDF's file identifier: one per book and kind of output.
+    key: str
+    #: Seconds since 1970: the time fontTools stamps into subset fonts.
+    release: int
+    #: False: the layout only, for its page texts (an EPUB without the book).
+    write: bool = True
+
+
+@dataclass(frozen=True)
+class Laid:
+    pdf: bytes
+    #: The first body text of each page ("" for a page without any).
+    page_texts: tuple[str, ...]
+
+    @property
+    def pages(self) -> int:
+        return len(self.page_texts)
+
+
+def lay_out(job: LayoutJob) -> Laid:
+    import weasyprint  # here: it is slow to import, and most commands never need it
+    from weasyprint.pdf import VARIANTS
+
+    variant = job.variant or DEFAULT_VARIANT
+    if variant not in VARIANTS:
+        raise FleuronError(f"unknown PDF variant '{variant}'; choose among {', '.join(sorted(VARIANTS))}")
+    html_doc = weasyprint.HTML(string=job.html, url_fetcher=_project_fetcher(job.project))
+    identifier = hashlib.sha256(job.key.encode("utf-8")).hexdigest()[:32].encode("ascii")
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    options = {**weasyprint.DEFAULT_OPTIONS, "pdf_identifier": identifier, "pdf_variant": variant, "pdf_tags": True}
+    try:
+        document = html_doc.render(**options)
+    except weasyprint.urls.FatalURLFetchingError as error:
+        raise FleuronError(f"the PDF may only use the manuscript's own files: {error}") from None
+    texts = tuple(page_texts(document))
+    if not job.write:
+        return Laid(b"", texts)
+    with _fixed_font_timestamps(job.release):
+        pdf: bytes = document.write_pdf(finisher=_finisher(job.families, job.bleed_mm * MM), **options)
+    return Laid(pdf, texts)
+
+
+def page_texts(document: Any) -> list[str]:
+    """The first body text of each page of a rendered WeasyPrint document: only what is inside
+    `<main>` (not the title page, contents or colophon), without note calls, list markers,
+    running heads or folios; "" for a page without any."""
+    from weasyprint.formatting_structure import boxes
+
+    def texts(box: Any, found: list[str], in_main: bool) -> None:
+        if isinstance(box, boxes.MarginBox) or getattr(box, "pseudo_type", None) == "marker":
+            return
+        element = getattr(box, "element", None)
+        if type(box).__name__ == "FootnoteAreaBox" or (element is not None and element.get("role") == "doc-noteref"):
+            return
+        in_main = in_main or getattr(box, "element_tag", None) == "main"
+        if in_main and isinstance(box, boxes.TextBox):
+            found.append(box.text)
+        for child in getattr(box, "children", ()):
+            if sum(map(len, found)) > PAGE_TEXT_LENGTH:
+                return
+            texts(child, found, in_main)
+
+    starts = []
+    for page in document.pages:
+        found: list[str] = []
+        texts(page._page_box, found, False)
+        starts.append(" ".join(found))
+    return starts
+
+
+def _finisher(families: tuple[str, ...], bleed: float) -> Callable[[Any, Any], None]:
+    """What WeasyPrint leaves to us: the exact bleed box (it caps the bleed at 10 pt and has no
+    notion of marks outside it), the title shown by viewers, and a last check of the fonts."""
+
+    def finish(document: Any, pdf: Any) -> None:
+        import pydyf  # type: ignore[import-untyped]
+
+        pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
+        for page in pdf.objects:
+            if isinstance(page, dict) and page.get("Type") == "/Page":
+                left, bottom, right, top = (float(v) for v in page["TrimBox"])
+                page["BleedBox"] = pydyf.Array([left - bleed, bottom - bleed, right + bleed, top + bleed])
+        foreign = sorted({font.family for font in document.fonts.values()} - set(families))
+        if foreign:
+            log.warning("the PDF uses fonts other than %s: %s", families[0], ", ".join(foreign))
+        missing = sorted({chr(code) for font in document.fonts.values() for code in font.missing})
+        if missing:
+            log.warning("no font could draw %s: the PDF shows blank boxes instead", ", ".join(map(repr, missing)))
+
+    return finish
+
+
+@contextmanager
+def _fixed_font_timestamps(release: int) -> Iterator[None]:
+    """fontTools, which subsets fonts when HarfBuzz's subsetter is missing, stamps each subset
+    with the current time unless SOURCE_DATE_EPOCH says otherwise."""
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = previous or str(release)
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+
+
+def _project_fetcher(project: ProjectFiles) -> Any:
+    """WeasyPrint's URL fetcher for Fleuron: the project's files (as `ProjectFiles` decides, the
+    EPUB packaging's rule) and nothing else. No network: an image fetched with `allow_remote`
+    is already a file of the cache, and its address was replaced by that file's."""
+    import mimetypes
+    from urllib.parse import urlsplit
+    from urllib.request import url2pathname  # here: it imports http.client, which the first process never needs
+
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+    class ProjectFetcher(URLFetcher):  # type: ignore[misc]
+        """Reads `file:` URLs of allowed files itself; refuses every other URL, redirects
+        included (WeasyPrint's redirects come back through `fetch`)."""
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            parts = urlsplit(url)
+            if parts.scheme.lower() == "file" and parts.netloc in ("", "localhost"):
+                path = Path(url2pathname(parts.path))
+                if project.allows(path):
+                    real = path.resolve()
+                    content_type = mimetypes.guess_type(real.name)[0] or "application/octet-stream"
+                    return URLFetcherResponse(url, real.read_bytes(), {"Content-Type": content_type})
+            shown = url if len(url) <= 120 else url[:117] + "..."
+            raise FatalURLFetchingError(f"refused to load {shown}: not a file of the project")
+
+    return ProjectFetcher(allowed_protocols=("file",), allow_redirects=False)
