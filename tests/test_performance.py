@@ -13,6 +13,7 @@ import os
 import pickle
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -125,16 +126,41 @@ def test_a_change_in_the_projects_styles_is_seen(tmp_path: Path) -> None:
     (tmp_path / "styles" / "fonts").mkdir(parents=True)
     for sheet in ("text.css", "print.css", "fonts.toml"):
         (tmp_path / "styles" / sheet).write_bytes((ROOT / "styles" / sheet).read_bytes())
+    changes = [
+        lambda: _edit(tmp_path / "styles" / "print.css", "\np { color: black; }\n"),
+        lambda: (tmp_path / "styles" / "fonts" / "Autre.otf").write_bytes(b""),  # a face fonts.toml may name
+        lambda: (tmp_path / "styles" / "handout.css").write_text(""),  # a sheet that now hides Fleuron's own
+    ]
+    for change in changes:
+        build(source)
+        assert unchanged(source) is not None
+        change()
+        assert unchanged(source) is None
+
+
+def test_a_relinked_manuscript_is_never_taken_as_unchanged(tmp_path: Path) -> None:
+    """The build reads where a link leads: a project with links is checked in full."""
+    (tmp_path / "v1").mkdir()
+    (tmp_path / "v2").mkdir()
+    (tmp_path / "v1" / "livre.md").write_text(FRONT + "Première version.\n", encoding="utf-8")
+    (tmp_path / "v2" / "livre.md").write_text(FRONT + "Seconde version.\n", encoding="utf-8")
+    (tmp_path / "manuscript").symlink_to(tmp_path / "v1")
+    source = tmp_path / "manuscript" / "livre.md"
     build(source)
-    assert unchanged(source) is not None
-    _edit(tmp_path / "styles" / "print.css", "\np { color: black; }\n")
     assert unchanged(source) is None
+    (tmp_path / "manuscript").unlink()
+    (tmp_path / "manuscript").symlink_to(tmp_path / "v2")
     build(source)
-    (tmp_path / "styles" / "fonts" / "Autre.otf").write_bytes(b"")  # a face that fonts.toml might name
-    assert unchanged(source) is None
-    build(source)
-    (tmp_path / "styles" / "handout.css").write_text("")  # a sheet that now hides Fleuron's own
-    assert unchanged(source) is None
+    assert "Seconde version" in next((tmp_path / "dist").glob("*.html")).read_text(encoding="utf-8")
+
+
+def test_each_outputs_stylesheets_are_its_writers() -> None:
+    from fleuron.writers import epub, pdf
+
+    assert pipeline._STYLESHEETS == {
+        "epub": (epub.STYLESHEET,), "pdf": pdf.BOOK_STYLESHEETS, "html": pdf.BOOK_STYLESHEETS,
+        "handout": pdf.HANDOUT_STYLESHEETS,
+    }  # fmt: skip
 
 
 def test_other_flags_or_timestamps_are_another_request(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -281,9 +307,70 @@ def _children() -> list[int]:
 def test_a_failed_build_leaves_no_second_process(tmp_path: Path) -> None:
     before = _children()
     source = project(tmp_path, text="Texte.\n\n![absente](absente.png)\n")
+    layouts = Layouts(apart=True)
     with pytest.raises(FleuronError):
-        build(source, ("epub", "pdf", "handout"))
+        pipeline.build(source, tmp_path / "dist", ["epub", "pdf", "handout"], layouts=layouts)
+    assert set(layouts.processes) == {"book"}  # started before the manuscript was read
     assert _children() == before
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_layout_process_ends_with_a_killed_first_process(tmp_path: Path) -> None:
+    """Killed outright (SIGKILL, out of memory), the first process cannot stop the layout it
+    asked for: the layout process must not go on alone for the seconds a long book takes."""
+    long = tmp_path / "long.md"
+    long.write_text(FRONT + "Une phrase de plus ; et une autre !\n\n" * 20000, encoding="utf-8")
+    script = (
+        "import sys, time; from pathlib import Path; from fleuron.pipeline import load_book; "
+        "from fleuron.parallel import LayoutProcess; from fleuron.writers.pdf import book_job; "
+        "job = book_job(load_book([Path(sys.argv[1])])); "
+        "p = LayoutProcess(); p.send(job); print(p.process.pid, flush=True); time.sleep(120)"
+    )
+    first = subprocess.Popen([sys.executable, "-c", script, str(long)], stdout=subprocess.PIPE, text=True)
+    assert first.stdout is not None
+    child = int(first.stdout.readline())
+    time.sleep(1.5)  # WeasyPrint imported, the layout begun
+    assert _alive(child)
+    first.kill()
+    first.wait()
+    deadline = time.monotonic() + 3
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(child), f"the layout process {child} outlived the process that started it"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return "State:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+def test_a_layout_process_that_cannot_start_leaves_the_layout_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A frozen program, or a Python without Fleuron on its path: the build still ends well."""
+    source = project(tmp_path, text="Texte.\n")
+    here = pipeline.build(source, tmp_path / "here", ["pdf"], layouts=Layouts(apart=False))
+    monkeypatch.setattr(sys, "executable", "/bin/false")
+    layouts = Layouts(apart=True)
+    there = pipeline.build(source, tmp_path / "there", ["pdf"], layouts=layouts)
+    assert set(layouts.processes) == {"book"}
+    assert there.outputs[0].path.read_bytes() == here.outputs[0].path.read_bytes()
+
+
+def test_a_broken_weasyprint_is_an_error_not_a_silent_success(tmp_path: Path) -> None:
+    fake = tmp_path / "fake" / "weasyprint"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("raise OSError(\"cannot load library 'libpango-1.0-0'\")\n")
+    source = project(tmp_path / "p", text="Texte.\n")
+    out = tmp_path / "out"
+    result = fleuron("build", str(source), "-o", str(out), "--format", "pdf", env={"PYTHONPATH": str(fake.parent)})
+    assert result.returncode == 1, (result.returncode, result.stderr)
+    assert "fleuron: error: cannot load library 'libpango-1.0-0'" in result.stderr
+    assert not out.exists() or not list(out.glob("*.pdf"))
 
 
 # --- Caches and the cover -------------------------------------------------------------------

@@ -80,8 +80,7 @@ def _build(args: argparse.Namespace) -> int:
     book = formats is None or bool({"pdf", "epub"} & set(formats))
     # A first build starts the book's layout process at once: it imports WeasyPrint (a third
     # of a second) while this one reads the manuscript. A folder built before is first checked.
-    built_before = (args.output or Path("dist")).joinpath(STATE_FILE).exists()
-    layouts = None if built_before else _layouts(book)
+    layouts = None if _built_before(args) else _layouts(book)
     try:
         from .state import Request, unchanged_build
 
@@ -105,6 +104,19 @@ def _build(args: argparse.Namespace) -> int:
             layouts.stop()
     display.summary(report)
     return 0
+
+
+def _built_before(args: argparse.Namespace) -> bool:
+    """Whether the output folder has a build's state (looked for without importing `state`
+    when `-o` names the folder: a first build then starts its layout a little sooner)."""
+    if args.output is not None:
+        return bool((args.output / STATE_FILE).exists())
+    from .state import output_folder
+
+    try:
+        return (output_folder(args.source, None) / STATE_FILE).exists()
+    except FleuronError:
+        return False  # a bad fleuron.toml: the build says so
 
 
 def _layouts(book: bool) -> Layouts:

@@ -20,7 +20,7 @@ import pickle
 import signal
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -46,6 +46,11 @@ def second_core() -> bool:
     return cores > 1
 
 
+class NoResult(RuntimeError):
+    """The layout's process ended without an answer: it could not start (no WeasyPrint, no
+    fleuron on its path), or it was killed. Its own error, if any, went to stderr."""
+
+
 class LayoutProcess:
     """A process that imports WeasyPrint from the moment this is made; `send` gives it the
     job, `result` waits for the layout, `stop` ends it if it is still there."""
@@ -54,7 +59,8 @@ class LayoutProcess:
         import subprocess  # here: an unchanged build never starts one
 
         env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_IMPORT_ROOT), env.get("PYTHONPATH", "")) if p)
+        if not _IMPORT_ROOT.name.endswith("-packages"):  # a checkout: its code, not an installed copy
+            env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_IMPORT_ROOT), env.get("PYTHONPATH", "")) if p)
         self.process: subprocess.Popen[bytes] = subprocess.Popen(
             [sys.executable, "-m", "fleuron.parallel"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env
         )
@@ -63,19 +69,22 @@ class LayoutProcess:
         stdin: IO[bytes] = self.process.stdin  # type: ignore[assignment]
         try:
             stdin.write(pickle.dumps(job, pickle.HIGHEST_PROTOCOL))
+        except OSError:
+            pass  # it has ended already: `result` says so
         finally:
-            stdin.close()
+            with suppress(OSError):
+                stdin.close()
 
     def result(self) -> Laid:
         stdout: IO[bytes] = self.process.stdout  # type: ignore[assignment]
         data = stdout.read()
         code = self.process.wait()
         try:
-            outcome, warnings = pickle.loads(data)
-        except Exception:  # it died before answering: its own error went to stderr
-            raise RuntimeError(f"the layout's process ended ({code}) without a result") from None
-        for level, message in warnings:
-            log.log(level, "%s", message)
+            outcome, records = pickle.loads(data)
+        except Exception as error:
+            raise NoResult(f"the layout's process ended ({code}) without a result ({error})") from None
+        for name, level, message in records:  # given here, by the logger that said it there
+            logging.getLogger(name).log(level, "%s", message)
         if isinstance(outcome, BaseException):
             raise outcome
         laid: Laid = outcome
@@ -89,7 +98,8 @@ class LayoutProcess:
         self.process.wait()
         for pipe in (self.process.stdin, self.process.stdout):
             if pipe:
-                pipe.close()
+                with suppress(OSError):
+                    pipe.close()
 
 
 class Layouts:
@@ -120,7 +130,10 @@ class Layouts:
         """The layout of the job sent under `name`; `report` hears of each page laid out here."""
         if self.apart:
             report(0)  # no page numbers from another process: the stage alone
-            return self.processes[name].result()
+            try:
+                return self.processes[name].result()
+            except NoResult as error:  # lay out here: any error of WeasyPrint's is then ours to report
+                log.info("%s; laying out in this process", error)
         from .writers.layout import lay_out
 
         with _pages_reported(report):
@@ -159,8 +172,12 @@ class _PageHandler(logging.Handler):
 
 def main() -> None:
     """The other process: a pickled `LayoutJob` on stdin; a pickled (`Laid` or exception,
-    warnings) on stdout. Nothing on stdin: nothing to do."""
+    [(logger, level, message)]) on stdout. Nothing on stdin: nothing to do."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C reaches both processes: the first reports it
+    _end_with_parent()
+    # The answer's own channel: whatever else writes to stdout (a print, a C library) goes to stderr.
+    answer = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     import weasyprint  # noqa: F401  (while the first process reads the manuscript)
 
     from .writers.layout import lay_out
@@ -168,9 +185,9 @@ def main() -> None:
     data = sys.stdin.buffer.read()
     if not data:
         return
-    warnings: list[tuple[int, str]] = []
+    records: list[tuple[str, int, str]] = []
     root = logging.getLogger()
-    root.handlers = [KeepWarnings(warnings)]
+    root.handlers = [KeepWarnings(records)]
     root.setLevel(logging.WARNING)
     outcome: Any
     try:
@@ -178,25 +195,40 @@ def main() -> None:
     except Exception as error:
         outcome = error
         try:
-            pickle.dumps(error)
+            pickle.loads(pickle.dumps(error))
         except Exception:
             outcome = RuntimeError(f"{type(error).__name__}: {error}")
-    sys.stdout.buffer.write(pickle.dumps((outcome, warnings), pickle.HIGHEST_PROTOCOL))
-    sys.stdout.flush()
+    answer.write(pickle.dumps((outcome, records), pickle.HIGHEST_PROTOCOL))
+    answer.flush()
+    sys.stderr.flush()
     # Done: skip the interpreter's teardown (a tenth of a second of freeing WeasyPrint's boxes),
     # for which the first process would wait.
     os._exit(0)
 
 
-class KeepWarnings(logging.Handler):
-    """Keeps each warning (and error) logged, with its level, in `kept`."""
+def _end_with_parent() -> None:
+    """On Linux, be killed with the first process, even when it is killed outright (SIGKILL,
+    out of memory): a book's layout can take a minute that nobody would wait for."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
 
-    def __init__(self, kept: list[tuple[int, str]]) -> None:
+    parent = os.getppid()
+    with suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # it ended before the line above
+        os._exit(1)
+
+
+class KeepWarnings(logging.Handler):
+    """Keeps each warning (and error) logged, with its logger's name and its level, in `kept`."""
+
+    def __init__(self, kept: list[tuple[str, int, str]]) -> None:
         super().__init__(logging.WARNING)
         self.kept = kept
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.kept.append((record.levelno, record.getMessage()))
+        self.kept.append((record.name, record.levelno, record.getMessage()))
 
 
 if __name__ == "__main__":

@@ -21,12 +21,12 @@ from .config import FORMATS, Config, find_config, load_config
 from .errors import FleuronError
 from .messages import _
 from .model import Document
-from .parallel import Layouts
+from .parallel import KeepWarnings, Layouts
 from .readers import read
 from .state import BuildState, Inputs, Output, Report, Request, code_fingerprint, listing
 from .typography import typographize
 from .writers.layout import Laid, LayoutJob
-from .writers.pdf import PrintOptions
+from .writers.pdf import BOOK_STYLESHEETS, HANDOUT_STYLESHEETS, PrintOptions
 
 #: How each output's file is named after the book's slug.
 FILE_SUFFIXES = {"epub": ".epub", "pdf": ".pdf", "handout": "-handout.pdf", "html": ".html"}
@@ -243,7 +243,7 @@ def build(
     left = [o.path for o in listed] + [request.out_dir / MANIFEST] + ([outputs[-1].path] if zip_archive else [])
     flags = print_options or PrintOptions()  # as asked, before fleuron.toml's settings (it is an input)
     asked = Request(source, out_dir, formats, (flags.trim, flags.marks, flags.variant), zip_archive).key()
-    state.witness(inputs.witness(asked, left, outputs, warnings) if vouched and inputs.regular else None)
+    state.witness(inputs.witness(asked, left, outputs, warnings) if vouched and inputs.witnessable else None)
     state.save()
     return Report(outputs, time.perf_counter() - started, tuple(warnings))
 
@@ -257,18 +257,21 @@ def _project_inputs(inputs: Inputs, source: Path | str | None) -> None:
     folder = start if source is not None else Path("manuscript")
     if folder.is_dir():
         inputs.folder(folder)
+    inputs.unlinked([start])
 
 
 def _writer_inputs(inputs: Inputs, doc: Document) -> bool:
     """Where the writers look for files: the project's `styles/` (or that it has none) and the
     font folders. False when the outputs depend on more than files: the time of the build, or
     images fetched from the network."""
-    from .writers.common import local_images, project_styles_dir
+    from .writers.common import local_images, manuscript_dirs, project_styles_dir
     from .writers.fonts import SYSTEM_FONT_DIRS
 
     styles = project_styles_dir(doc)
     if styles is not None:
         inputs.folder(styles, recursive=True)  # "absent" when there is none
+    sources = {Path(block.pos.file) for block in doc.blocks}  # as given: the build resolves them
+    inputs.unlinked([*sorted(sources), *manuscript_dirs(doc), *([styles] if styles else [])])
     for folder in SYSTEM_FONT_DIRS:
         inputs.folder(folder, recursive=True)
     fetched = any(image.remote.lower().startswith(("http:", "https:")) for image in local_images(doc).values())
@@ -280,9 +283,8 @@ def _writer_inputs(inputs: Inputs, doc: Document) -> bool:
 @contextmanager
 def _warnings_kept() -> Iterator[list[str]]:
     """The warnings Fleuron gives while the block runs (shown as usual, and kept)."""
-    from .parallel import KeepWarnings
 
-    kept: list[tuple[int, str]] = []
+    kept: list[tuple[str, int, str]] = []
     messages: list[str] = []
     handler = KeepWarnings(kept)
     logger = logging.getLogger("fleuron")
@@ -291,7 +293,7 @@ def _warnings_kept() -> Iterator[list[str]]:
         yield messages
     finally:
         logger.removeHandler(handler)
-        messages.extend(message for _, message in kept)
+        messages.extend(message for _, _, message in kept)
 
 
 def render(
@@ -355,7 +357,7 @@ def _kept_page_texts(job: LayoutJob) -> Path:
     from .writers.fonts import SYSTEM_FONT_DIRS
 
     fonts = [listing(folder, recursive=True) for folder in SYSTEM_FONT_DIRS]
-    decided = [job.html, job.variant, job.bleed_mm, list(job.families), code_fingerprint(), fonts]
+    decided = [_PAGE_TEXTS_FORMAT, job.html, job.variant, job.bleed_mm, list(job.families), code_fingerprint(), fonts]
     digest = hashlib.sha256(json.dumps(decided).encode("utf-8"))
     for path in sorted(job.project.files):
         digest.update(str(path).encode("utf-8") + b"\0" + path.read_bytes())
@@ -372,10 +374,19 @@ def _read_page_texts(path: Path) -> tuple[str, ...] | None:
 
 
 def _keep_page_texts(path: Path, texts: Sequence[str]) -> None:
+    """Keep them, and only the most recent `_PAGE_TEXTS_KEPT` layouts: each edit is a new one."""
     from .writers.common import write_atomically
 
     with suppress(OSError):  # an unwritable cache costs the next ebook a layout, nothing else
         write_atomically(path, json.dumps(list(texts), ensure_ascii=False).encode("utf-8"))
+        kept = sorted(path.parent.glob("*.json"), key=lambda entry: entry.stat().st_mtime_ns, reverse=True)
+        for old in kept[_PAGE_TEXTS_KEPT:]:
+            old.unlink(missing_ok=True)
+
+
+#: Bump when what is kept, or how it is named, changes.
+_PAGE_TEXTS_FORMAT = "page-texts 1"
+_PAGE_TEXTS_KEPT = 100
 
 
 def write_manifest(out_dir: Path, doc: Document, outputs: Sequence[Output]) -> None:
@@ -441,7 +452,7 @@ def _input_keys(doc: Document, request: Plan, inputs: Inputs) -> dict[str, str]:
     from . import __version__
     from .model import to_json
     from .writers.common import local_images, project_files, release_time, resolve_image, stylesheet, stylesheet_path
-    from .writers.fonts import FONTS_CONFIG, book_fonts
+    from .writers.fonts import FONTS_CONFIG, book_fonts, face_files
 
     def sheet(name: str) -> str:
         text = stylesheet(doc, name)
@@ -460,8 +471,8 @@ def _input_keys(doc: Document, request: Plan, inputs: Inputs) -> dict[str, str]:
     model = _without_positions(to_json(doc))  # where the text lies does not go into the outputs
     shared.update(json.dumps([settings, model], sort_keys=True, default=str).encode("utf-8"))
     shared.update(sheet(FONTS_CONFIG).encode("utf-8"))
+    inputs.files_in(face_files(doc))  # before `book_fonts` reads them (a derived face follows its source)
     faces = book_fonts(doc).faces
-    inputs.files_in(face.source for face in faces)  # a derived face follows its source
     files = [face.path for face in faces]
     files += [image.path for image in local_images(doc).values()]
     if doc.meta.cover:  # the front matter's own cover image goes into the EPUB
@@ -488,11 +499,12 @@ def _without_positions(data: Any) -> Any:
     return data
 
 
+#: Each output's stylesheets, as its writer names them (the EPUB's without importing ebooklib).
 _STYLESHEETS: dict[str, tuple[str, ...]] = {
     "epub": ("epub.css",),
-    "pdf": ("text.css", "print.css"),
-    "html": ("text.css", "print.css"),
-    "handout": ("text.css", "handout.css"),
+    "pdf": BOOK_STYLESHEETS,
+    "html": BOOK_STYLESHEETS,
+    "handout": HANDOUT_STYLESHEETS,
 }
 
 

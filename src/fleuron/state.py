@@ -6,11 +6,14 @@ pipeline, from the parsed manuscript), the output's hash and its page count.
 
 It also keeps a witness of the whole build: the request, Fleuron's own files and the installed
 packages, the hash of every file the build was about to read, the places it looked and found
-nothing, the folders it searched, and the hash of every file it left. A build is a pure function
-of these, so when all of them are still as they were, `fleuron build` prints the last summary
-and stops, without parsing or laying out anything: the cost of an unchanged rebuild is that of
-hashing its files. A build stamped "now" (no `date`, no SOURCE_DATE_EPOCH) or showing images
-from the network leaves no witness, and is always checked in full.
+nothing, the folders it searched, and the hash of every file it left. The outputs depend on
+nothing else Fleuron reads, so when all of them are still as they were, `fleuron build` prints
+the last summary and stops, without parsing or laying out anything: the cost of an unchanged
+rebuild is that of hashing its files. No witness is left, and the next build is checked in
+full, for a build stamped "now" (no `date`, no SOURCE_DATE_EPOCH), showing images from the
+network, reading a pipe or a device, or with symbolic links in the project. Not seen: a system
+font used as a fallback, changed in place under the same name; system libraries other than
+through `/etc/ld.so.cache` (on Linux).
 
 This module uses the standard library only: it runs before the readers and writers are imported.
 """
@@ -147,29 +150,43 @@ class Witness:
 
 class Inputs:
     """The inputs of a build as it finds them, hashed before it reads them: a concurrent edit
-    then makes the witness disagree with the file, and the next build checks in full."""
+    then makes the witness disagree with the file, and the next build checks in full. Each is
+    kept under the path the build asked for (not where its links lead: relinking is a change)."""
 
     def __init__(self) -> None:
         self.files: dict[str, str] = {}
         self.absent: list[str] = []
         self.listings: dict[str, str] = {}
-        #: False once an input is not a regular file (a pipe, a device): it cannot be witnessed.
-        self.regular = True
+        #: False once an input cannot be witnessed: a pipe or a device, or a project with links
+        #: (`unlinked`) whose targets the build resolves before this sees them.
+        self.witnessable = True
 
     def file(self, path: Path, data: bytes | None = None) -> None:
         """`path`, hashed now, or as `data` when the build has just read it."""
         if not _regular(path):
-            self.regular = False  # the build itself reads it (and refuses what is too long)
+            self.witnessable = False  # the build itself reads it (and refuses what is too long)
             return
         digest = hashlib.sha256(data).hexdigest() if data is not None else sha256_file(path)
-        self.files[str(path.resolve())] = digest
+        self.files[os.path.abspath(path)] = digest
 
     def files_in(self, paths: Iterable[Path]) -> None:
         for path in paths:
             self.file(path)
 
     def missing(self, path: Path) -> None:
-        self.absent.append(str(path.resolve()))
+        self.absent.append(os.path.abspath(path))
+
+    def unlinked(self, paths: Iterable[Path]) -> None:
+        """Not witnessable if one of `paths`, or anything in the folders among them, is reached
+        through a symbolic link: pointing a link elsewhere changes the input, not the files."""
+        for path in paths:
+            if os.path.realpath(path) != os.path.abspath(path):
+                self.witnessable = False
+            elif os.path.isdir(path):
+                for root, dirs, files in os.walk(path):
+                    if any(os.path.islink(os.path.join(root, name)) for name in [*dirs, *files]):
+                        self.witnessable = False
+                        return
 
     def folder(self, folder: Path, recursive: bool = False) -> None:
         self.listings[_listing_key(folder, recursive)] = listing(folder, recursive)
@@ -179,6 +196,7 @@ class Inputs:
         for candidate in config_candidates(start):
             if candidate.is_file():
                 self.file(candidate)
+                self.unlinked([candidate])
                 return
             self.missing(candidate)
 
@@ -216,8 +234,9 @@ class Request:
 
         asked = [os.getcwd(), absolute(self.source), absolute(self.out_dir), list(self.formats or []),
                  list(self.options), self.zip_archive]  # fmt: skip
-        when = os.environ.get("SOURCE_DATE_EPOCH", "")
-        return hashlib.sha256(json.dumps([asked, when, code_fingerprint()]).encode("utf-8")).hexdigest()
+        # The timestamp's source, and HOME, where two of the font folders are.
+        environment = [os.environ.get("SOURCE_DATE_EPOCH", ""), os.path.expanduser("~")]
+        return hashlib.sha256(json.dumps([asked, environment, code_fingerprint()]).encode("utf-8")).hexdigest()
 
 
 def code_fingerprint() -> list[Any]:
@@ -249,8 +268,7 @@ def unchanged_build(request: Request) -> Report | None:
     """The last build's report when it would be made again identically, else None (then the
     pipeline decides, output by output). Never raises: any doubt is a None."""
     try:
-        folder = Path(request.out_dir) if request.out_dir is not None else _project(request.source).output
-        data = BuildState(folder).data.get("witness")
+        data = BuildState(output_folder(request.source, request.out_dir)).data.get("witness")
         if not data:
             return None
         witness = Witness.from_json(data)
@@ -269,6 +287,11 @@ def unchanged_build(request: Request) -> Report | None:
         return None
     outputs = [Output(Path(path), size, pages, False) for path, size, pages in witness.summary]
     return Report(outputs, 0.0, witness.warnings)
+
+
+def output_folder(source: Path | str | None, out_dir: Path | str | None) -> Path:
+    """Where the build of `source` writes: `-o`, else its `fleuron.toml`'s, else `dist/`."""
+    return Path(out_dir) if out_dir is not None else _project(source).output
 
 
 def _project(source: Path | str | None) -> Config:
@@ -292,7 +315,7 @@ def listing(folder: Path, recursive: bool = False) -> str:
 
 
 def _listing_key(folder: Path, recursive: bool) -> str:
-    return ("**" if recursive else "*") + str(folder.resolve())
+    return ("**" if recursive else "*") + os.path.abspath(folder)
 
 
 def _parse_listing_key(key: str) -> tuple[str, bool]:

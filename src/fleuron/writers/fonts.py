@@ -41,6 +41,8 @@ REQUIRED: dict[int, str] = {
 
 #: Bump when `derive_font_bytes` changes, so that cached copies are made again.
 _DERIVATION = "1"
+#: Bump when what the coverage cache keeps changes.
+_COVERAGE_FORMAT = b"best cmap, runs 1\0"
 
 ROLES = ("text", "mono")
 
@@ -104,9 +106,21 @@ class BookFonts:
 
 def book_fonts(doc: Document) -> BookFonts:
     """The faces of the book's family, found, checked and completed where needed."""
+    config, found = _found_faces(doc)
+    faces = [Face(entry["role"], entry["weight"], entry["style"], source, complete_font(source))
+             for entry, source in found]  # fmt: skip
+    return BookFonts(config["family"], config.get("mono-family", config["family"] + " Mono"), tuple(faces))
+
+
+def face_files(doc: Document) -> list[Path]:
+    """The font files of the book's family, found but not read yet (for the build's witness)."""
+    return [source for _, source in _found_faces(doc)[1]]
+
+
+def _found_faces(doc: Document) -> tuple[dict[str, Any], list[tuple[dict[str, Any], Path]]]:
     config = _config(stylesheet(doc, FONTS_CONFIG))
     folders = (styles_dir(doc) / "fonts", *SYSTEM_FONT_DIRS)
-    faces = []
+    found = []
     for entry in config["face"]:
         source = find_font_file(entry["file"], folders)
         if source is None:
@@ -117,8 +131,8 @@ def book_fonts(doc: Document) -> BookFonts:
                 f"font folders; install it{hint}",
                 FONTS_CONFIG,
             )
-        faces.append(Face(entry["role"], entry["weight"], entry["style"], source, complete_font(source)))
-    return BookFonts(config["family"], config.get("mono-family", config["family"] + " Mono"), tuple(faces))
+        found.append((entry, source))
+    return config, found
 
 
 def _config(text: str) -> dict[str, Any]:
@@ -190,7 +204,7 @@ def _cmap_of(path: Path, size: int, mtime_ns: int) -> frozenset[int]:
     """Read with fontTools once, then from the cache by the file's hash: parsing a CFF font's
     cmap costs about as much as all the rest of Fleuron's own work on a book."""
     data = path.read_bytes()
-    entry = user_cache_dir("coverage") / f"{hashlib.sha256(data).hexdigest()[:32]}.json"
+    entry = user_cache_dir("coverage") / f"{hashlib.sha256(_COVERAGE_FORMAT + data).hexdigest()[:32]}.json"
     try:
         return _codes(json.loads(entry.read_text(encoding="ascii")))
     except (OSError, ValueError, TypeError):
