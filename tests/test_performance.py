@@ -78,16 +78,29 @@ def test_the_command_knows_the_state_files_name_without_importing_state() -> Non
     assert cli.STATE_FILE == state.STATE_FILE
 
 
+def _imported(*args: str, stdin: str = "") -> tuple[str, set[str]]:
+    """What `fleuron *args` prints, and the modules it imports (as `python -X importtime` says)."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "fleuron", *args],
+        input=stdin, capture_output=True, text=True, env={**os.environ, "LC_ALL": "C.UTF-8"}, check=True,
+    )  # fmt: skip
+    lines = result.stderr.splitlines()
+    return result.stdout, {line.split("|")[-1].strip() for line in lines if line.startswith("import time:")}
+
+
+@pytest.mark.parametrize("args", [("--help",), ("typo",), ("build", "--help")], ids=" ".join)
+def test_commands_that_lay_nothing_out_never_import_weasyprint(args: tuple[str, ...]) -> None:
+    _, imported = _imported(*args, stdin="Le prix : 5 €\n")
+    assert "fleuron.cli" in imported
+    assert not {"weasyprint", "fontTools", "ebooklib", "PIL"} & imported
+
+
 def test_the_command_answers_an_unchanged_build_without_parsing(tmp_path: Path) -> None:
     source = project(tmp_path)
     out = str(tmp_path / "dist")
     assert fleuron("build", str(source), "-o", out, "--format", "html").returncode == 0
-    result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "fleuron", "build", str(source), "-o", out, "--format", "html"],
-        capture_output=True, text=True, env={**os.environ, "LC_ALL": "C.UTF-8"}, check=True,
-    )  # fmt: skip
-    assert "up to date, nothing rebuilt" in result.stdout
-    imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
+    printed, imported = _imported("build", str(source), "-o", out, "--format", "html")
+    assert "up to date, nothing rebuilt" in printed
     assert "fleuron.state" in imported
     assert not {"fleuron.pipeline", "markdown_it", "weasyprint", "fleuron.model", "subprocess"} & imported
 
