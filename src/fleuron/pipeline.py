@@ -23,7 +23,7 @@ from .messages import _
 from .model import Document
 from .parallel import KeepWarnings, Layouts
 from .readers import read
-from .state import BuildState, Inputs, Output, Report, Request, code_fingerprint, listing
+from .state import BuildState, Inputs, Output, Report, Request, code_fingerprint, listing, sha256_file
 from .typography import typographize
 from .writers.layout import Laid, LayoutJob
 from .writers.pdf import BOOK_STYLESHEETS, HANDOUT_STYLESHEETS, PrintOptions
@@ -395,7 +395,7 @@ def write_manifest(out_dir: Path, doc: Document, outputs: Sequence[Output]) -> N
     from .writers.common import write_atomically
 
     files = [
-        {"name": o.path.name, "size": o.size, "sha256": _sha256(o.path.read_bytes()), "pages": o.pages}
+        {"name": o.path.name, "size": o.size, "sha256": sha256_file(o.path), "pages": o.pages}
         for o in sorted(outputs, key=lambda o: o.path.name)
     ]
     manifest = {
@@ -438,10 +438,6 @@ MANIFEST = "manifest.json"
 
 def _output_path(request: Plan, doc: Document, fmt: str) -> Path:
     return request.out_dir / f"{doc.meta.slug}{FILE_SUFFIXES[fmt]}"
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def _input_keys(doc: Document, request: Plan, inputs: Inputs) -> dict[str, str]:

@@ -208,7 +208,7 @@ class Inputs:
             dict(self.files),
             tuple(dict.fromkeys(self.absent)),
             dict(self.listings),
-            {str(path.resolve()): sha256_file(path) for path in outputs},
+            {os.path.abspath(path): sha256_file(path) for path in outputs},
             tuple((str(o.path), o.size, o.pages) for o in summary),
             tuple(warnings),
         )
