@@ -28,8 +28,9 @@ from fleuron.readers.markdown import MAX_INLINE_LEVEL
 from fleuron.sanitize import sanitize_html
 from fleuron.typography import typographize
 from fleuron.walk import iter_inlines, plain_text
-from fleuron.writers.common import project_files, resolve_image
 from fleuron.writers.epub import epub_bytes
+from fleuron.writers.files import project_files
+from fleuron.writers.images import resolve_image
 from fleuron.writers.pdf import pdf_bytes
 from fleuron.writers.xhtml import to_xhtml
 
@@ -634,7 +635,7 @@ def test_write_atomically_under_a_storm_of_signals(tmp_path: Path) -> None:
     script.write_text(
         "import signal, sys\n"
         "from pathlib import Path\n"
-        "from fleuron.writers.common import write_atomically\n"
+        "from fleuron.storage import write_atomically\n"
         "def stop(signum, frame):\n"
         "    raise KeyboardInterrupt\n"
         "signal.signal(signal.SIGTERM, stop)\n"

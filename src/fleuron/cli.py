@@ -15,13 +15,12 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .errors import FleuronError
 from .messages import _
+from .storage import STATE_FILE
 
 if TYPE_CHECKING:
     from .parallel import Layouts
 
 log = logging.getLogger("fleuron")
-#: `state.STATE_FILE`, named here so that a first build need not import `state` to know it is one.
-STATE_FILE = ".fleuron-build.json"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

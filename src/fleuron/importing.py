@@ -11,7 +11,7 @@ from pathlib import Path
 from .errors import FleuronError
 from .pipeline import read_source
 from .readers.plaintext import PlainTextReading, analyze_plaintext
-from .writers.common import write_atomically
+from .storage import write_atomically
 from .writers.markdown import blocks_to_markdown
 
 

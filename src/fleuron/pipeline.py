@@ -220,7 +220,7 @@ def build(
             made = render(doc, stale, request.print_options, step, layouts)
         finally:
             layouts.stop()
-    from .writers.common import write_atomically
+    from .storage import write_atomically
 
     outputs = []
     for fmt in request.formats:
@@ -264,8 +264,10 @@ def _writer_inputs(inputs: Inputs, doc: Document) -> bool:
     """Where the writers look for files: the project's `styles/` (or that it has none) and the
     font folders. False when the outputs depend on more than files: the time of the build, or
     images fetched from the network."""
-    from .writers.common import local_images, manuscript_dirs, project_styles_dir
+    from .writers.files import manuscript_dirs
     from .writers.fonts import SYSTEM_FONT_DIRS
+    from .writers.images import local_images
+    from .writers.stylesheets import project_styles_dir
 
     styles = project_styles_dir(doc)
     if styles is not None:
@@ -353,7 +355,7 @@ def _kept_page_texts(job: LayoutJob) -> Path:
     (after a change to `epub.css` only, or with `--format epub`): named by a hash of all that
     decides the layout (the HTML and its styles, the fonts' and images' bytes, the options,
     Fleuron, the installed packages, the system's libraries and font folders)."""
-    from .writers.common import user_cache_dir
+    from .storage import user_cache_dir
     from .writers.fonts import SYSTEM_FONT_DIRS
 
     fonts = [listing(folder, recursive=True) for folder in SYSTEM_FONT_DIRS]
@@ -375,7 +377,7 @@ def _read_page_texts(path: Path) -> tuple[str, ...] | None:
 
 def _keep_page_texts(path: Path, texts: Sequence[str]) -> None:
     """Keep them, and only the most recent `_PAGE_TEXTS_KEPT` layouts: each edit is a new one."""
-    from .writers.common import write_atomically
+    from .storage import write_atomically
 
     with suppress(OSError):  # an unwritable cache costs the next ebook a layout, nothing else
         write_atomically(path, json.dumps(list(texts), ensure_ascii=False).encode("utf-8"))
@@ -392,7 +394,7 @@ _PAGE_TEXTS_KEPT = 100
 def write_manifest(out_dir: Path, doc: Document, outputs: Sequence[Output]) -> None:
     """`manifest.json`: each file with its size, SHA-256 and page count, for distribution."""
     from . import __version__
-    from .writers.common import write_atomically
+    from .storage import write_atomically
 
     files = [
         {"name": o.path.name, "size": o.size, "sha256": sha256_file(o.path), "pages": o.pages}
@@ -415,7 +417,8 @@ def write_zip(out_dir: Path, doc: Document, outputs: Sequence[Output]) -> Output
     import io
     import zipfile
 
-    from .writers.common import release_time, write_atomically
+    from .storage import write_atomically
+    from .writers.timestamp import release_time
 
     stamp = max(release_time(doc.meta).timetuple()[:6], (1980, 1, 1, 0, 0, 0))
     buffer = io.BytesIO()
@@ -447,8 +450,11 @@ def _input_keys(doc: Document, request: Plan, inputs: Inputs) -> dict[str, str]:
     is also given to `inputs`, as read here, for the build's witness."""
     from . import __version__
     from .model import to_json
-    from .writers.common import local_images, project_files, release_time, resolve_image, stylesheet, stylesheet_path
+    from .writers.files import project_files
     from .writers.fonts import FONTS_CONFIG, book_fonts, face_files
+    from .writers.images import local_images, resolve_image
+    from .writers.stylesheets import stylesheet, stylesheet_path
+    from .writers.timestamp import release_time
 
     def sheet(name: str) -> str:
         text = stylesheet(doc, name)

@@ -10,7 +10,7 @@ from pathlib import Path
 from .config import CONFIG_FILE
 from .errors import FleuronError
 from .messages import _
-from .writers.common import default_styles_dir
+from .writers.stylesheets import default_styles_dir
 
 _STYLES = ("epub.css", "text.css", "print.css", "handout.css", "fonts.toml")
 

@@ -32,8 +32,8 @@ from typing import Any
 
 from .config import DEFAULT_STYLES_DIRS, Config, config_candidates, find_config, load_config
 from .errors import FleuronError
+from .storage import STATE_FILE
 
-STATE_FILE = ".fleuron-build.json"
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -95,7 +95,7 @@ class BuildState:
 
     def save(self) -> None:
         if self.changed:
-            from .writers.common import write_atomically
+            from .storage import write_atomically
 
             write_atomically(self.path, json.dumps(self.data, indent=1, sort_keys=True).encode("utf-8"))
 

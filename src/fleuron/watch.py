@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .errors import FleuronError
 from .messages import _
-from .writers.common import IMAGE_MEDIA_TYPES
+from .writers.images import IMAGE_MEDIA_TYPES
 from .writers.xhtml import escape, xhtml_document
 
 # Asks the server every second whether a new build is there, and reloads the page if so.
@@ -81,8 +81,9 @@ def preview_page(source: Path | None) -> tuple[str, dict[str, Path]]:
     """The book's text as the ebook shows it, with the addresses of its images; or the error
     that stopped the build."""
     from .pipeline import load_book, plan
-    from .writers.common import local_images, stylesheet
     from .writers.epub import check_links_and_headings
+    from .writers.images import local_images
+    from .writers.stylesheets import stylesheet
     from .writers.xhtml import XhtmlWriter
 
     try:

@@ -24,8 +24,12 @@ from ebooklib import epub
 from ..errors import FleuronError
 from ..messages import _
 from ..model import Block, Document, FootnoteDef, Heading, Link, Metadata
+from ..storage import write_atomically
 from ..walk import block_inline_runs, iter_blocks, iter_inlines, plain_text
-from .common import local_images, project_files, release_time, resolve_image, stylesheet, write_atomically
+from .files import project_files
+from .images import local_images, resolve_image
+from .stylesheets import stylesheet
+from .timestamp import release_time
 from .xhtml import Anchors, XhtmlWriter, escape, page_break, xhtml_document
 
 STYLESHEET = "epub.css"

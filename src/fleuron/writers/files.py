@@ -2,7 +2,7 @@
 Fleuron's own styles and the book's font files, after following symlinks. The EPUB packaging
 and the PDF's URL fetcher both ask it, so both refuse the same files with the same message.
 
-Light on purpose (no model): the process that lays out a PDF (`layout.py`) carries one.
+Light on purpose (the model only for type checking): the process that lays out a PDF (`layout.py`) carries one.
 """
 
 from __future__ import annotations
@@ -10,9 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from ..config import DEFAULT_STYLES_DIRS
 from ..errors import FleuronError
 from ..messages import _
+
+if TYPE_CHECKING:
+    from ..model import Document
+
+_PACKAGED_STYLES, _CHECKOUT_STYLES = DEFAULT_STYLES_DIRS
 
 
 @dataclass(frozen=True)
@@ -63,3 +70,22 @@ def _real(path: Path) -> Path | None:
         return path.resolve()
     except (OSError, RuntimeError, ValueError):  # a loop of links, a NUL byte, a name too long
         return None
+
+
+def manuscript_dirs(doc: Document) -> list[Path]:
+    """The folders of the document's source files; the working folder for a text in memory."""
+    files = dict.fromkeys(block.pos.file for block in doc.blocks if not block.pos.file.startswith("<"))
+    return [Path(file).resolve().parent for file in files] or [Path.cwd().resolve()]
+
+
+def project_files(doc: Document) -> ProjectFiles:
+    """What `doc`'s build may read: its manuscripts' folders, the `styles/` beside each, and
+    Fleuron's own styles (packaged, or in a checkout)."""
+    roots: list[Path] = []
+    for folder in manuscript_dirs(doc):
+        roots.append(folder)
+        styles = folder.parent / "styles"  # `folder` is resolved: only `styles` itself could be a link
+        if not styles.is_symlink():
+            roots.append(styles)
+    roots += [_PACKAGED_STYLES.resolve(), _CHECKOUT_STYLES.resolve()]
+    return ProjectFiles(tuple(dict.fromkeys(roots)))

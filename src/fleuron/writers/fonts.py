@@ -28,7 +28,8 @@ from typing import Any, Literal
 
 from ..errors import FleuronError
 from ..model import Document
-from .common import styles_dir, stylesheet, user_cache_dir, write_atomically
+from ..storage import user_cache_dir, write_atomically
+from .stylesheets import styles_dir, stylesheet
 
 FONTS_CONFIG = "fonts.toml"
 

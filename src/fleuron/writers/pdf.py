@@ -19,10 +19,14 @@ from pathlib import Path
 
 from ..errors import FleuronError
 from ..model import Block, Code, CodeBlock, Document, FootnoteDef, FootnoteRef, Heading, Note, Text
+from ..storage import write_atomically
 from ..walk import block_inline_runs, iter_blocks, iter_inlines, plain_text
-from .common import local_images, project_files, release_time, stylesheet, write_atomically
+from .files import project_files
 from .fonts import BookFonts, book_fonts
+from .images import local_images
 from .layout import LayoutJob, lay_out
+from .stylesheets import stylesheet
+from .timestamp import release_time
 from .xhtml import XhtmlWriter, attrs, escape, xhtml_document
 
 log = logging.getLogger("fleuron")
@@ -34,7 +38,6 @@ BLEED_MM = 3.0
 #: With crop marks, the sheet grows by this much on each side, so that the marks (drawn by
 #: WeasyPrint in the outer half of that area) stay clear of the 3 mm bleed.
 MARKS_MM = 12.0
-MM = 72 / 25.4
 
 
 @dataclass(frozen=True)

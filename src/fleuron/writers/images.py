@@ -1,42 +1,24 @@
-"""What every writer needs: the book's timestamp, its local images, its stylesheets, and
-writing a file so that a failure never leaves half of it behind.
-
-It also says which files a book's build may read (`project_files`, by `files.ProjectFiles`'s
-rule). Remote and `data:` images are fetched only when the
-front matter says `allow_remote: true`, by `fetch_remote_image` alone, into a cache file that
-then counts as one of the project's files.
-"""
+"""The images a book shows: found in the project and checked (a local file of a known type; an
+SVG that can run or load nothing), or, only with `allow_remote: true`, fetched once from
+http(s) or a `data:` URL into a cache file that then counts as one of the project's files."""
 
 from __future__ import annotations
 
 import base64
-import datetime as dt
-import functools
 import hashlib
-import logging
-import os
 import re
-import signal
-import tempfile
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
-from ..config import DEFAULT_STYLES_DIRS
 from ..errors import FleuronError
 from ..messages import _
-from ..model import Document, Figure, Image, Metadata
+from ..model import Document, Figure, Image
+from ..storage import user_cache_dir, write_atomically
 from ..walk import block_inline_runs, iter_blocks, iter_inlines
-from .files import ProjectFiles
-
-log = logging.getLogger("fleuron")
-
-_PACKAGED_STYLES, _CHECKOUT_STYLES = DEFAULT_STYLES_DIRS
+from .files import ProjectFiles, project_files
 
 IMAGE_MEDIA_TYPES = {
     ".png": "image/png",
@@ -46,76 +28,6 @@ IMAGE_MEDIA_TYPES = {
     ".svg": "image/svg+xml",
     ".webp": "image/webp",
 }
-
-
-@functools.lru_cache(maxsize=16)  # one timestamp (and at most one warning) per book and process
-def release_time(meta: Metadata) -> dt.datetime:
-    """The one timestamp stamped into outputs, so that the same input gives the same bytes:
-    the front matter's `date`, else `SOURCE_DATE_EPOCH`, else now (with a warning)."""
-    if meta.date is not None:
-        return dt.datetime(meta.date.year, meta.date.month, meta.date.day, tzinfo=dt.UTC)
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        try:
-            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
-        except (ValueError, OverflowError):
-            raise FleuronError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds") from None
-    log.warning("no 'date' in the front matter and no SOURCE_DATE_EPOCH: the build is stamped now")
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
-
-
-def default_styles_dir() -> Path:
-    """Fleuron's own stylesheets, as packaged or in a checkout."""
-    return _PACKAGED_STYLES if _PACKAGED_STYLES.is_dir() else _CHECKOUT_STYLES
-
-
-def project_styles_dir(doc: Document) -> Path | None:
-    """Where a project's own `styles/` would be: beside its (first) manuscript's folder."""
-    for block in doc.blocks[:1]:
-        return Path(block.pos.file).resolve().parent.parent / "styles"
-    return None
-
-
-def styles_dir(doc: Document) -> Path:
-    """A project's own `styles/` wins over Fleuron's defaults."""
-    project = project_styles_dir(doc)
-    if project is not None and project.is_dir():
-        return project
-    return default_styles_dir()
-
-
-def stylesheet(doc: Document, name: str) -> str:
-    return project_files(doc).read(stylesheet_path(doc, name), f"stylesheet '{name}'")
-
-
-def stylesheet_path(doc: Document, name: str) -> Path:
-    """The project's own sheet of that name, else Fleuron's."""
-    for folder in (styles_dir(doc), _PACKAGED_STYLES, _CHECKOUT_STYLES):
-        if (folder / name).is_file():
-            return folder / name
-    raise FleuronError(f"stylesheet '{name}' not found in {styles_dir(doc)}")
-
-
-# --- What a build may read -----------------------------------------------------------------
-
-
-def manuscript_dirs(doc: Document) -> list[Path]:
-    """The folders of the document's source files; the working folder for a text in memory."""
-    files = dict.fromkeys(block.pos.file for block in doc.blocks if not block.pos.file.startswith("<"))
-    return [Path(file).resolve().parent for file in files] or [Path.cwd().resolve()]
-
-
-def project_files(doc: Document) -> ProjectFiles:
-    """What `doc`'s build may read: its manuscripts' folders, the `styles/` beside each, and
-    Fleuron's own styles (packaged, or in a checkout)."""
-    roots: list[Path] = []
-    for folder in manuscript_dirs(doc):
-        roots.append(folder)
-        styles = folder.parent / "styles"  # `folder` is resolved: only `styles` itself could be a link
-        if not styles.is_symlink():
-            roots.append(styles)
-    roots += [_PACKAGED_STYLES.resolve(), _CHECKOUT_STYLES.resolve()]
-    return ProjectFiles(tuple(dict.fromkeys(roots)))
 
 
 @dataclass(frozen=True)
@@ -278,13 +190,6 @@ def fetch_remote_image(source: str, file: str, line: int) -> tuple[Path, str]:
     return target, media_type
 
 
-def user_cache_dir(kind: str) -> Path:
-    """`$XDG_CACHE_HOME/fleuron/<kind>` (default `~/.cache/fleuron/<kind>`): what Fleuron keeps
-    between builds, each entry named by the hash of what it was made from."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "fleuron" / kind
-
-
 def _raster_type(data: bytes) -> tuple[str, str] | None:
     for signature, media_type, suffix in _RASTER_SIGNATURES:
         if data.startswith(signature):
@@ -348,41 +253,3 @@ def _download(url: str, file: str, line: int) -> bytes:
     except (OSError, ValueError, http.client.HTTPException) as error:
         reason = getattr(error, "reason", None) or error
         raise FleuronError(f"image '{url}' could not be fetched: {reason}", file, line) from None
-
-
-# --- Writing -------------------------------------------------------------------------------
-
-#: Signals that must not cut a file's writing short: they are held until it is renamed.
-_HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM}
-
-
-@contextmanager
-def _signals_held() -> Iterator[None]:
-    """SIGINT and SIGTERM wait (in the main thread) while a file is written and renamed; the
-    interrupt comes right after, with the file whole."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, then rename: readers see the old file or the new,
-    and an interrupted build leaves no temporary file behind."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _signals_held():
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
