@@ -28,6 +28,7 @@ from ..storage import write_atomically
 from ..walk import block_inline_runs, iter_blocks, iter_inlines, plain_text
 from .files import project_files
 from .images import local_images, resolve_image
+from .labels import Labels, labels
 from .stylesheets import stylesheet
 from .timestamp import release_time
 from .xhtml import Anchors, XhtmlWriter, escape, page_break, xhtml_document
@@ -39,45 +40,6 @@ _NOTE_ANCHOR = re.compile(r"fn\d+")
 
 _NAV_PATH = "nav.xhtml"
 _COVER_PATH = "text/cover.xhtml"
-
-# The few words the package writes itself, by language.
-_LABELS = {
-    "fr": {
-        "toc": "Table des matières",
-        "notes": "Notes",
-        "landmarks": "Repères",
-        "cover": "Couverture",
-        "bodymatter": "Début du texte",
-        "pages": "Pages",
-        "print": "édition imprimée",
-        "summary": (
-            "Livre numérique conforme à EPUB Accessibility 1.1, niveau WCAG 2.2 AA : titres hiérarchisés, "
-            "table des matières, ordre de lecture logique, numéros de page de l’édition imprimée, texte "
-            "que chaque lecteur peut agrandir et mettre dans sa police. Aucun risque connu (ni clignotement, "
-            "ni son, ni mouvement)."
-        ),
-        "images": " Chaque image a un texte de remplacement.",
-    },
-    "en": {
-        "toc": "Contents",
-        "notes": "Notes",
-        "landmarks": "Landmarks",
-        "cover": "Cover",
-        "bodymatter": "Start of the text",
-        "pages": "Pages",
-        "print": "print edition",
-        "summary": (
-            "This ebook meets EPUB Accessibility 1.1 at WCAG 2.2 level AA: structured headings, a table of "
-            "contents, a logical reading order, the print edition's page numbers, and text every reader can "
-            "enlarge and set in their own font. No known hazard (no flashing, sound or motion)."
-        ),
-        "images": " Every image has a text alternative.",
-    },
-}
-
-
-def labels(lang: str) -> dict[str, str]:
-    return _LABELS.get(lang.split("-")[0].lower(), _LABELS["en"])
 
 
 @dataclass
@@ -188,7 +150,7 @@ def add_package_metadata(book: epub.EpubBook, meta: Metadata) -> None:
 
 
 def add_accessibility_metadata(
-    book: epub.EpubBook, meta: Metadata, words: dict[str, str], has_images: bool, has_pages: bool
+    book: epub.EpubBook, meta: Metadata, words: Labels, has_images: bool, has_pages: bool
 ) -> None:
     """EPUB Accessibility 1.1 (schema.org properties, conformance, certifier)."""
     features = ["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"]
@@ -201,12 +163,15 @@ def add_accessibility_metadata(
         ("schema:accessModeSufficient", "textual"),
         *(("schema:accessibilityFeature", feature) for feature in features),
         ("schema:accessibilityHazard", "none"),
-        ("schema:accessibilitySummary", words["summary"] + (words["images"] if has_images else "")),
+        (
+            "schema:accessibilitySummary",
+            words.accessibility_summary + (words.accessibility_images if has_images else ""),
+        ),
         ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"),
         ("a11y:certifiedBy", "Fleuron"),
     ]
     if has_pages:  # `pageBreakSource` (no prefix: the W3C property, accepted by EPUBCheck 5.2+)
-        properties.append(("pageBreakSource", f"{meta.title}, {words['print']} ({meta.identifier})"))
+        properties.append(("pageBreakSource", f"{meta.title}, {words.print_edition} ({meta.identifier})"))
     for name, value in properties:
         book.add_metadata(None, "meta", value, {"property": name})
 
@@ -239,7 +204,7 @@ def add_fonts(book: epub.EpubBook, doc: Document) -> str:
     return "".join(rules) + f'body {{ font-family: "{fonts.family}", serif; }}\n'
 
 
-def add_cover(book: epub.EpubBook, doc: Document, words: dict[str, str]) -> _ContentDocument:
+def add_cover(book: epub.EpubBook, doc: Document, words: Labels) -> _ContentDocument:
     """The front matter's `cover:` image, or one drawn from the title; and its page."""
     if doc.meta.cover:
         where = doc.blocks[0].pos if doc.blocks else None
@@ -260,16 +225,12 @@ def add_cover(book: epub.EpubBook, doc: Document, words: dict[str, str]) -> _Con
     item = epub.EpubItem("cover-image", image_path, media_type, data)
     item.properties = ["cover-image"]
     book.add_item(item)
-    alt = (
-        f"{words['cover']} : {doc.meta.title}"
-        if doc.meta.lang.startswith("fr")
-        else f"{words['cover']}: {doc.meta.title}"
-    )
+    alt = words.cover_alt.format(title=doc.meta.title)
     body = (
         f'<section class="cover">\n<img epub:type="cover" role="doc-cover" '
         f'src="{_relative(image_path, _COVER_PATH)}" alt="{escape(alt, quote=True)}" />\n</section>\n'
     )
-    page = _content_document("cover", _COVER_PATH, words["cover"], doc.meta.lang, body)
+    page = _content_document("cover", _COVER_PATH, words.cover, doc.meta.lang, body)
     book.add_item(page)
     return page
 
@@ -297,7 +258,7 @@ def content_documents(
         documents.append(_content_document(f"chapter{number}", chapter.path, chapter.title, doc.meta.lang, body))
     if writer.notes.entries:
         anchors.current = _NOTES_PATH
-        notes_title = labels(doc.meta.lang)["notes"]
+        notes_title = labels(doc.meta.lang).notes
         body = writer.footnotes(writer.notes.entries, heading=notes_title)
         documents.append(_content_document("notes", _NOTES_PATH, notes_title, doc.meta.lang, body))
     return documents
@@ -334,14 +295,14 @@ def add_navigation(
     lang: str,
     chapters: list[Chapter],
     documents: list[_ContentDocument],
-    words: dict[str, str],
+    words: Labels,
     pages: list[tuple[str, str]],
 ) -> None:
     """Our EPUB 3 navigation document (table of contents, landmarks, page list) and, for
     older readers, the NCX that ebooklib writes from `book.toc`."""
     entries = toc_entries(chapters)
     if documents[-1].file_name == _NOTES_PATH:
-        entries.append(TocEntry(words["notes"], _NOTES_PATH, []))
+        entries.append(TocEntry(words.notes, _NOTES_PATH, []))
     book.toc = [_ncx_entry(entry, f"toc-{n}") for n, entry in enumerate(entries, 1)]
 
     def items(tree: list[TocEntry]) -> str:
@@ -352,13 +313,13 @@ def add_navigation(
             for e in tree
         )
 
-    landmarks = [("cover", _COVER_PATH, words["cover"]), ("toc", f"{_NAV_PATH}#toc", words["toc"]),
-                 ("bodymatter", chapters[0].path, words["bodymatter"])]  # fmt: skip
-    toc_title = escape(words["toc"])
+    landmarks = [("cover", _COVER_PATH, words.cover), ("toc", f"{_NAV_PATH}#toc", words.toc),
+                 ("bodymatter", chapters[0].path, words.start_of_text)]  # fmt: skip
+    toc_title = escape(words.toc)
     body = (
         f'<nav epub:type="toc" id="toc" role="doc-toc">\n<h1>{toc_title}</h1>\n<ol>\n{items(entries)}</ol>\n</nav>\n'
-        f'<nav epub:type="landmarks" id="landmarks" aria-label="{escape(words["landmarks"], True)}" hidden="hidden">\n'
-        f"<h2>{escape(words['landmarks'])}</h2>\n<ol>\n"
+        f'<nav epub:type="landmarks" id="landmarks" aria-label="{escape(words.landmarks, True)}" hidden="hidden">\n'
+        f"<h2>{escape(words.landmarks)}</h2>\n<ol>\n"
         + "".join(
             f'<li><a epub:type="{kind}" href="{href}">{escape(label)}</a></li>\n' for kind, href, label in landmarks
         )
@@ -367,11 +328,11 @@ def add_navigation(
     if pages:
         body += (
             f'<nav epub:type="page-list" id="page-list" role="doc-pagelist" hidden="hidden">\n'
-            f"<h2>{escape(words['pages'])}</h2>\n<ol>\n"
+            f"<h2>{escape(words.pages)}</h2>\n<ol>\n"
             + "".join(f'<li><a href="{href}">{escape(label)}</a></li>\n' for href, label in pages)
             + "</ol>\n</nav>\n"
         )
-    nav = _content_document("nav", _NAV_PATH, words["toc"], lang, body)
+    nav = _content_document("nav", _NAV_PATH, words.toc, lang, body)
     nav.properties = ["nav"]
     book.add_item(nav)
     book.add_item(epub.EpubNcx())

@@ -11,7 +11,6 @@ name (a character none of its faces has is reported before the build). `book_job
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from ..walk import block_inline_runs, iter_blocks, iter_inlines, plain_text
 from .files import project_files
 from .fonts import BookFonts, book_fonts
 from .images import local_images
+from .labels import Labels, labels
 from .layout import LayoutJob, lay_out
 from .stylesheets import stylesheet
 from .timestamp import release_time
@@ -76,40 +76,6 @@ class PrintOptions:
     variant: str | None = None
 
 
-# --- Words of the furniture, by language -------------------------------------------------
-
-_LABELS = {
-    "fr": {
-        "contents": "Sommaire",
-        "notes": "Notes",
-        "identifier": "Identifiant",
-        "published": "Publication",
-        "set_in": "Composé en {family}.",
-        "finished": "Achevé de composer le {date}.",
-        "months": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
-        "colon": "\u00a0:",  # the French colon takes a no-break space
-    },
-    "en": {
-        "contents": "Contents",
-        "notes": "Notes",
-        "identifier": "Identifier",
-        "published": "Published",
-        "set_in": "Set in {family}.",
-        "finished": "Typeset on {date}.",
-        "months": "January February March April May June July August September October November December",
-        "colon": ":",
-    },
-}
-
-
-def _labels(doc: Document) -> dict[str, str]:
-    return _LABELS.get(doc.meta.lang.split("-")[0].lower(), _LABELS["fr"])
-
-
-def _long_date(day: dt.date, labels: dict[str, str]) -> str:
-    return f"{day.day}\u00a0{labels['months'].split()[day.month - 1]} {day.year}"
-
-
 # --- The book ----------------------------------------------------------------------------
 
 
@@ -126,21 +92,21 @@ def trim_of(doc: Document, options: PrintOptions) -> Trim:
 def book_html(doc: Document, options: PrintOptions | None = None, fonts: BookFonts | None = None) -> str:
     options = options or PrintOptions()
     fonts = fonts or book_fonts(doc)
-    labels = _labels(doc)
+    words = labels(doc.meta.lang)
     writer = PrintWriter(doc, image_source=_image_uri(doc))
     body = (
         _title_page(doc)
-        + _imprint(doc, fonts, labels)
-        + _contents(doc, labels)
+        + _imprint(doc, fonts, words)
+        + _contents(doc, words)
         + "<main>\n"
         + "".join(
             f"<section{attrs(class_='part intro' if i == 0 and not _opens_part(group[0]) else 'part')}>\n"
             f"{writer.blocks(group)}</section>\n"
             for i, group in enumerate(_parts(doc.blocks))
         )
-        + _notes(writer, labels)
+        + _notes(writer, words)
         + "</main>\n"
-        + _colophon(doc, fonts, labels)
+        + _colophon(doc, fonts, words)
     )
     css = _book_geometry(trim_of(doc, options), options.marks) + _stylesheets(doc, BOOK_STYLESHEETS)
     return xhtml_document(doc.meta.title, doc.meta.lang, body, _head(doc, fonts, css))
@@ -166,29 +132,29 @@ def _title_page(doc: Document) -> str:
     return f'<section class="titlepage">\n{authors}<h1 class="title">{escape(doc.meta.title)}</h1>\n</section>\n'
 
 
-def _imprint(doc: Document, fonts: BookFonts, labels: dict[str, str]) -> str:
+def _imprint(doc: Document, fonts: BookFonts, words: Labels) -> str:
     meta = doc.meta
-    colon = labels["colon"]
+    colon = words.colon
     day = meta.date or release_time(meta).date()
     lines = [f'<p class="imprint-title">{escape(meta.title)}</p>']
     lines += [f"<p>{escape(author)}</p>" for author in meta.authors]
     if meta.rights:
         lines.append(f"<p>{escape(meta.rights)}</p>")
-    lines.append(f'<p>{labels["identifier"]}{colon} <span class="identifier">{escape(meta.identifier)}</span></p>')
-    lines.append(f"<p>{labels['published']}{colon} {_long_date(day, labels)}</p>")
+    lines.append(f'<p>{words.identifier}{colon} <span class="identifier">{escape(meta.identifier)}</span></p>')
+    lines.append(f"<p>{words.published}{colon} {words.long_date(day)}</p>")
     return '<section class="imprint">\n<div class="imprint-text">\n' + "\n".join(lines) + "\n</div>\n</section>\n"
 
 
-def _colophon(doc: Document, fonts: BookFonts, labels: dict[str, str]) -> str:
+def _colophon(doc: Document, fonts: BookFonts, words: Labels) -> str:
     day = doc.meta.date or release_time(doc.meta).date()
     return (
         '<section class="end">\n<div class="colophon">\n'
-        f"<p>{escape(labels['set_in'].format(family=fonts.family))}</p>\n"
-        f"<p>{labels['finished'].format(date=_long_date(day, labels))}</p>\n</div>\n</section>\n"
+        f"<p>{escape(words.set_in.format(family=fonts.family))}</p>\n"
+        f"<p>{words.finished.format(date=words.long_date(day))}</p>\n</div>\n</section>\n"
     )
 
 
-def _contents(doc: Document, labels: dict[str, str]) -> str:
+def _contents(doc: Document, words: Labels) -> str:
     """The table of contents: parts and their sections, page numbers filled in by WeasyPrint."""
     entries = []
     for block in doc.blocks:
@@ -197,12 +163,12 @@ def _contents(doc: Document, labels: dict[str, str]) -> str:
             link = f'<a href="#{escape(block.identifier, True)}">{escape(plain_text(block.content))}</a>'
             entries.append(f'<li class="{kind}">{link}</li>\n')
     if _has_notes(doc):
-        entries.append(f'<li class="toc-part"><a href="#fleuron-notes">{labels["notes"]}</a></li>\n')
+        entries.append(f'<li class="toc-part"><a href="#fleuron-notes">{words.notes}</a></li>\n')
     if not entries:
         return ""
     return (
         '<nav class="toc" role="doc-toc" aria-labelledby="fleuron-toc">\n'
-        f'<h2 class="toc-title" id="fleuron-toc">{labels["contents"]}</h2>\n<ol>\n{"".join(entries)}</ol>\n</nav>\n'
+        f'<h2 class="toc-title" id="fleuron-toc">{words.contents}</h2>\n<ol>\n{"".join(entries)}</ol>\n</nav>\n'
     )
 
 
@@ -215,10 +181,10 @@ def _has_notes(doc: Document) -> bool:
     )
 
 
-def _notes(writer: XhtmlWriter, labels: dict[str, str]) -> str:
+def _notes(writer: XhtmlWriter, words: Labels) -> str:
     if not writer.notes.entries:
         return ""
-    notes = writer.footnotes(writer.notes.entries, heading=labels["notes"])
+    notes = writer.footnotes(writer.notes.entries, heading=words.notes)
     return f'<section class="part notes" id="fleuron-notes">\n{notes}</section>\n'
 
 
@@ -255,14 +221,14 @@ def handout_html(doc: Document, fonts: BookFonts | None = None) -> str:
     """The same text on A4 for an office printer: a title block, then the text, no breaks forced."""
     fonts = fonts or book_fonts(doc)
     meta = doc.meta
-    labels = _labels(doc)
+    words = labels(doc.meta.lang)
     writer = PrintWriter(doc, image_source=_image_uri(doc))
     block = [f'<h1 class="title">{escape(meta.title)}</h1>']
     block += [f'<p class="author">{escape(author)}</p>' for author in meta.authors]
     if meta.description:
         block.append(f'<p class="description">{escape(meta.description)}</p>')
-    block.append(f'<p class="date">{_long_date(meta.date or release_time(meta).date(), labels)}</p>')
-    notes = writer.footnotes(writer.notes.entries, heading=labels["notes"]) if writer.notes.entries else ""
+    block.append(f'<p class="date">{words.long_date(meta.date or release_time(meta).date())}</p>')
+    notes = writer.footnotes(writer.notes.entries, heading=words.notes) if writer.notes.entries else ""
     body = (
         '<header class="title-block">\n' + "\n".join(block) + "\n</header>\n"
         f"<main>\n{writer.blocks(doc.blocks)}{notes}</main>\n"
