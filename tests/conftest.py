@@ -1,37 +1,20 @@
-from __future__ import annotations
+"""Only what pytest itself needs: the `--update-cases` option and the session fixtures. Plain
+functions and constants live in helpers.py."""
 
-import os
-import subprocess
-import sys
-from dataclasses import dataclass
-from pathlib import Path
+from __future__ import annotations
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "tests" / "data"
-ARTICLE_MD = ROOT / "manuscript" / "article.md"
-ARTICLE_TXT = DATA / "article.txt"
-SLUG = "du-technicien-au-leader"
+from helpers import ARTICLE_MD, ARTICLE_TXT, SLUG, Built, fleuron, words
+
+# Re-exported for test modules that still import them from here (`from conftest import ROOT`);
+# new code imports them from helpers.
+from helpers import DATA as DATA
+from helpers import ROOT as ROOT
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-cases", action="store_true", help="rewrite tests/cases/*/ expected files; read the diff")
-
-
-def fleuron(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """The real command, in a fresh process, as a user runs it (in English unless `env` says)."""
-    env = {**os.environ, "LC_ALL": "C.UTF-8", **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "fleuron", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
-    )
-
-
-@dataclass
-class Built:
-    epub: Path
-    pdf: Path
-    html: Path
 
 
 @pytest.fixture(scope="session")
@@ -45,6 +28,4 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
 
 @pytest.fixture(scope="session")
 def article_words() -> list[str]:
-    from helpers import words
-
     return words(ARTICLE_TXT.read_text(encoding="utf-8"))

@@ -1,17 +1,160 @@
-"""Reading outputs back the way a reader app or a printer would: unzip and parse the EPUB,
-extract the PDF's text, run the official EPUBCheck."""
+"""What the tests share: where the article and the data are, the real command run in a fresh
+process, the article's outline counted from its source, waiting on a condition with a deadline,
+and reading outputs back the way a reader app or a printer would (unzip and parse the EPUB,
+extract the PDF's text, run the official EPUBCheck). Fixtures and hooks stay in conftest.py."""
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
+import os
 import re
+import struct
+import subprocess
+import sys
+import threading
+import time
 import zipfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, TypeVar
 
 from lxml import etree
 from pypdf import PdfReader
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+ARTICLE_MD = ROOT / "manuscript" / "article.md"
+ARTICLE_TXT = DATA / "article.txt"
+SLUG = "du-technicien-au-leader"
+MM = 72 / 25.4  # PDF points in a millimetre
+
+#: A character that no font has, whatever fonts the machine has installed (a code point of the
+#: Supplementary Private Use Area-A): a test that needs a missing glyph must not use a CJK
+#: ideogram or an emoji, which a fallback font (Debian's fonts-droid-fallback…) may well draw.
+NO_FONT_HAS = "\U000f1234"
+
+
+def fleuron(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The real command, in a fresh process, as a user runs it (in English unless `env` says)."""
+    env = {**os.environ, "LC_ALL": "C.UTF-8", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "fleuron", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+@dataclass
+class Built:
+    """The article's outputs, built once per session (the `built` fixture)."""
+
+    epub: Path
+    pdf: Path
+    html: Path
+
+
+# --- Small projects made in a test's folder ----------------------------------------------
+
+PROJECT_FRONT = "---\ntitle: Essai\nlang: fr\ndate: 2026-03-01\n---\n\n"
+
+
+def png(width: int = 2, height: int = 2, colour: tuple[int, int, int] = (255, 128, 0)) -> bytes:
+    """A real PNG of one colour, made without an imaging library."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\0" + bytes(colour) * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+def new_project(
+    root: Path, text: str = "Un texte ; une image :\n\n![Une image](image.png)\n", front: str = PROJECT_FRONT
+) -> Path:
+    """A project folder: manuscript/livre.md and its image; returns the manuscript."""
+    (root / "manuscript").mkdir(parents=True)
+    (root / "manuscript" / "image.png").write_bytes(png(20, 10, (200, 200, 200)))
+    source = root / "manuscript" / "livre.md"
+    source.write_text(front + text, encoding="utf-8")
+    return source
+
+
+# --- The article's outline, counted from its source (never copied into a test) -------------
+
+
+@dataclass(frozen=True)
+class Outline:
+    parts: int  # `## ` headings
+    subheadings: int  # `### ` headings
+    items: int  # list items (`- `, `* `, `+ ` or `1. ` lines)
+    source_lines: int  # lines of the plain-text article (tests/data/article.txt)
+
+    @property
+    def headings(self) -> int:
+        return self.parts + self.subheadings
+
+
+def article_outline() -> Outline:
+    """What the article's Markdown says of its structure, read line by line without Fleuron's
+    reader (which is what the tests check)."""
+    body = ARTICLE_MD.read_text(encoding="utf-8").split("\n---\n", 1)[1].split("\n")
+    source_lines = ARTICLE_TXT.read_text(encoding="utf-8").split("\n")
+    return Outline(
+        parts=sum(line.startswith("## ") for line in body),
+        subheadings=sum(line.startswith("### ") for line in body),
+        items=sum(bool(re.match(r"\s*(?:[-*+]|\d+[.)]) ", line)) for line in body),
+        source_lines=len(source_lines),
+    )
+
+
+# --- Waiting on a condition, never for a fixed time -----------------------------------------
+
+T = TypeVar("T")
+
+
+def wait_until(predicate: Callable[[], T], timeout: float, interval: float = 0.05, what: str = "") -> T:
+    """`predicate()`'s first true value, asked every `interval` seconds; fails after `timeout`
+    seconds (a deadline for a machine under load, not a guess of how long the wait takes)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"not true after {timeout} s: {what or predicate}")
+        time.sleep(interval)
+
+
+class Lines:
+    """A process's output read line by line in a thread of its own, so that a test can wait
+    for a line with a deadline (a `readline` would wait forever) and still read the rest."""
+
+    def __init__(self, stream: IO[str] | None) -> None:
+        assert stream is not None, "the process's output must be a pipe"
+        self.lines: list[str] = []
+        self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _read(self, stream: IO[str]) -> None:
+        for line in stream:
+            self.lines.append(line)
+
+    def wait_for(self, pattern: str, timeout: float) -> re.Match[str]:
+        """The first line that matches `pattern` (a regular expression)."""
+
+        def found() -> re.Match[str] | None:
+            return next((m for line in list(self.lines) if (m := re.search(pattern, line))), None)
+
+        return wait_until(found, timeout, what=f"a line matching {pattern!r} in {self.lines[-5:]}")
+
+    def text(self, timeout: float = 60) -> str:
+        """Everything the process wrote, once it has closed its output."""
+        self._thread.join(timeout)
+        assert not self._thread.is_alive(), "the process kept its output open"
+        return "".join(self.lines)
+
 
 NS = {
     "opf": "http://www.idpf.org/2007/opf",
@@ -110,8 +253,6 @@ def epubcheck(path: Path) -> list[str]:
 
 def pdf_pages(path: Path) -> list[str]:
     """The text of each page, laid out as on the page (`pdftotext -layout`)."""
-    import subprocess
-
     out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True)
     return out.stdout.split("\f")[:-1]
 
@@ -121,8 +262,6 @@ _PDFFONTS_ROW = re.compile(r"^(\S+)\s+(.+?)\s+(\S+)\s+(yes|no)\s+(yes|no)\s+(yes
 
 def pdf_fonts(path: Path) -> list[dict[str, str]]:
     """`pdffonts`, one dict a font: name, type, encoding, emb, sub, uni."""
-    import subprocess
-
     out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
     rows = []
     for line in out.splitlines()[2:]:

@@ -12,7 +12,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 
 from fleuron.readers.metadata import is_front_matter
 
-from conftest import DATA
+from helpers import DATA
 
 
 def corpus() -> list[tuple[str, str]]:

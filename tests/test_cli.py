@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ARTICLE_MD, SLUG, fleuron
+from helpers import ARTICLE_MD, SLUG, fleuron
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import io
 import re
 import struct
 import zipfile
-import zlib
 from pathlib import Path
 
 import pytest
@@ -14,26 +13,13 @@ import pytest
 import fleuron as api
 from fleuron import FleuronError
 
-from conftest import ARTICLE_MD, Built, fleuron
-from helpers import NS, Epub, assert_words_in_order, epubcheck
+from helpers import ARTICLE_MD, NS, ROOT, Built, Epub, assert_words_in_order, epubcheck, fleuron, new_project, png
 
 FRONT = (
     "---\ntitle: Essai\nlang: fr\ndate: 2024-02-29\nidentifier: urn:uuid:00000000-0000-4000-8000-000000000001\n---\n"
 )
 
 
-def png(width: int = 2, height: int = 2) -> bytes:
-    """A real PNG, made without an imaging library."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    rows = b"".join(b"\0" + b"\xff\x80\x00" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
-
-
-@pytest.mark.slow
 def test_article_passes_epubcheck_without_any_warning(built: Built) -> None:
     assert epubcheck(built.epub) == []
 
@@ -233,9 +219,28 @@ def test_cover_from_the_front_matter(tmp_path: Path) -> None:
     assert book.zip.read(book.base + cover.get("href")) == png(30, 48)
 
 
-def test_stylesheet_respects_the_reader() -> None:
-    from conftest import ROOT
+def test_the_drawn_cover_is_paper_ink_and_accent(tmp_path: Path) -> None:
+    """Without a cover of its own, the book gets one drawn in a palette of three colours."""
+    from PIL import Image
 
+    from fleuron import pipeline
+    from fleuron.writers import cover, fonts
+
+    face = fonts.find_font_file("LinLibertine_R.otf", fonts.SYSTEM_FONT_DIRS)
+    italic = fonts.find_font_file("LinLibertine_RI.otf", fonts.SYSTEM_FONT_DIRS)
+    assert face is not None and italic is not None
+    doc = pipeline.load(new_project(tmp_path, front="---\ntitle: Un titre\nauthors: [Une Autrice]\nlang: fr\n---\n\n"))
+    image = Image.open(io.BytesIO(cover.cover_png(doc.meta, face, italic)))
+    assert image.size == (cover.WIDTH, cover.HEIGHT) and image.mode == "P"
+    rgb = image.convert("RGB")
+    colours = {colour for _, colour in rgb.getcolors(1 << 16) or []}
+    assert {cover._PAPER, cover._INK, cover._ACCENT} <= colours
+    assert rgb.getpixel((0, 0)) == cover._PAPER
+    ink = [x for x in range(cover.WIDTH) if rgb.getpixel((x, int(cover.HEIGHT * 0.72) + 40)) == cover._INK]
+    assert ink  # the author's name, across its line
+
+
+def test_stylesheet_respects_the_reader() -> None:
     css = (ROOT / "styles" / "epub.css").read_text(encoding="utf-8")
     assert not re.search(r"font-size:\s*[\d.]+px", css)
     assert "font-family" not in re.sub(r"(pre|code)[^{]*\{[^}]*\}", "", css)  # no text font imposed

@@ -11,10 +11,7 @@ from pypdf import PdfReader
 
 import fleuron as api
 
-from conftest import ARTICLE_MD, SLUG, fleuron
-from helpers import assert_words_in_order, pdf_fonts, pdf_pages, pdf_text
-
-MM = 72 / 25.4
+from helpers import ARTICLE_MD, MM, SLUG, assert_words_in_order, fleuron, pdf_fonts, pdf_pages, pdf_text
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import fleuron
 from fleuron.model import BulletList, Heading, OrderedList, Paragraph
 from fleuron.walk import iter_blocks, plain_text
 
-from conftest import ARTICLE_MD, ARTICLE_TXT, ROOT
+from helpers import ARTICLE_MD, ARTICLE_TXT, ROOT
 
 SHARED_SOURCE = ROOT.parent / "shared" / "manuscript-source" / "article.txt"
 

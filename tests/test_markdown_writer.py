@@ -30,8 +30,7 @@ from fleuron.readers.markdown import read_markdown
 from fleuron.walk import block_inline_runs, iter_blocks, iter_inlines
 from fleuron.writers.markdown import blocks_to_markdown, escape_text, to_markdown
 
-from conftest import ARTICLE_MD, ROOT
-from helpers import without_pos
+from helpers import ARTICLE_MD, ROOT, without_pos
 from markdown_corpus import corpus
 
 CORPUS = corpus()

@@ -10,7 +10,7 @@ import pytest
 import fleuron
 from fleuron.model import AST_VERSION, Paragraph, Text, from_json, to_json
 
-from conftest import ARTICLE_MD
+from helpers import ARTICLE_MD
 from markdown_corpus import corpus
 
 

@@ -11,10 +11,7 @@ from pypdf import PdfReader
 import fleuron as api
 from fleuron.writers.pdf import PrintWriter, book_html
 
-from conftest import ARTICLE_MD, Built, fleuron
-from helpers import assert_words_in_order, pdf_text
-
-MM = 72 / 25.4
+from helpers import ARTICLE_MD, MM, PROJECT_FRONT, Built, assert_words_in_order, fleuron, pdf_text, png
 
 
 def test_every_word_of_the_article_in_order(built: Built, article_words: list[str]) -> None:
@@ -66,12 +63,10 @@ def test_same_input_same_bytes(built: Built, tmp_path: Path) -> None:
 
 
 def test_pdf_of_every_construct(tmp_path: Path) -> None:
-    from test_epub import FRONT, png
-
     (tmp_path / "chat.png").write_bytes(png())
     source = tmp_path / "livre.md"
     source.write_text(
-        FRONT
+        PROJECT_FRONT
         + "Texte[^a] ![Un chat](chat.png)\n\n| a | b |\n|--|--|\n| 1 | 2 |\n\n```\ncode < 1\n```\n\n[^a]: Une note.\n",
         encoding="utf-8",
     )

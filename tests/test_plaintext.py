@@ -47,9 +47,8 @@ from fleuron.walk import plain_text
 from fleuron.writers.markdown import to_markdown
 from fleuron.writers.xhtml import XHTML_NS
 
-from conftest import ARTICLE_MD, ARTICLE_TXT
-from conftest import fleuron as run
-from helpers import without_pos, words
+from helpers import ARTICLE_MD, ARTICLE_TXT, without_pos, words
+from helpers import fleuron as run
 
 FIXTURES = Path(__file__).parent / "data" / "plaintext"
 

@@ -20,10 +20,8 @@ from fleuron.walk import plain_text
 from fleuron.writers import fonts
 from fleuron.writers.pdf import PrintOptions, pdf_bytes
 
-from conftest import ARTICLE_MD, Built, fleuron
-from helpers import pdf_fonts, pdf_pages, pdf_text, words
+from helpers import ARTICLE_MD, MM, Built, fleuron, pdf_fonts, pdf_pages, pdf_text, words
 
-MM = 72 / 25.4
 FAMILY = "Linux-Libertine"  # as pdffonts names the book's faces: Linux-Libertine-O, -Mono-O…
 FRONT = "---\ntitle: Essai\nlang: fr\ndate: 2024-02-29\nidentifier: urn:uuid:00000000-0000-4000-8000-000000000001\n"
 # Enough text for several pages, with the characters French typography puts in the text.

@@ -10,9 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT, fleuron
-from helpers import NS, Epub, epubcheck
-from test_epub import png
+from helpers import NS, ROOT, Epub, epubcheck, fleuron, png
 
 FRONT = "---\ntitle: Essai\nlang: fr\ndate: 2025-01-02\n---\n"
 

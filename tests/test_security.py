@@ -34,9 +34,7 @@ from fleuron.writers.images import resolve_image
 from fleuron.writers.pdf import pdf_bytes
 from fleuron.writers.xhtml import to_xhtml
 
-from conftest import ARTICLE_MD, ROOT, fleuron
-from helpers import NS, Epub, epubcheck
-from test_epub import png
+from helpers import ARTICLE_MD, NS, ROOT, Epub, epubcheck, fleuron, png
 
 FRONT = "---\ntitle: Essai\nlang: fr\ndate: 2024-02-29\nidentifier: urn:uuid:00000000-0000-4000-8000-000000000002\n"
 SECRET = "fleuron-secret-7c1e"  # what a file outside the project holds; it must reach no output

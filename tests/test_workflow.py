@@ -18,10 +18,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import ARTICLE_MD, fleuron
-from helpers import Epub, epubcheck
-
-MM = 72 / 25.4
+from helpers import ARTICLE_MD, MM, Epub, epubcheck, fleuron
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import fleuron
 from fleuron.model import Document, Figure, Image, Metadata, Text
 from fleuron.writers.xhtml import XHTML_NS
 
-from conftest import ROOT
+from helpers import ROOT
 from htmlcompare import canonical
 from markdown_corpus import corpus, reference_html
 

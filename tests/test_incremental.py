@@ -1,52 +1,27 @@
-"""The machinery that makes builds fast must never make them wrong: the witness that lets an
-unchanged build stop early (every change to what a build reads is seen), the processes that
-lay out the book and the handout (the same bytes as one process, their errors and warnings
-brought back, never left running), the font coverage cache and the palette cover. Speed itself is
+"""Incremental builds must never be wrong: the witness that lets an unchanged build stop early
+sees every change to what a build reads or left, and the caches kept between builds (the page
+list, font coverage) are trusted only for what they were made from. How fast builds are is
 measured by `bench/bench.py`, not here."""
 
 from __future__ import annotations
 
-import io
 import json
-import logging
 import os
-import pickle
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fontTools.ttLib import TTFont
-from PIL import Image
 
 from fleuron import pipeline, state
-from fleuron.errors import FleuronError
-from fleuron.parallel import LayoutProcess, Layouts, other_processes
-from fleuron.writers import cover, fonts
-from fleuron.writers.layout import Laid, LayoutJob, lay_out
-from fleuron.writers.pdf import PrintOptions, handout_job
+from fleuron.writers import fonts
+from fleuron.writers.pdf import PrintOptions
 
-from conftest import ROOT, fleuron
-
-FRONT = "---\ntitle: Essai\nlang: fr\ndate: 2026-03-01\n---\n\n"
-
-
-def png(width: int, height: int, shade: int = 200) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (width, height), (shade, shade, shade)).save(out, format="PNG")
-    return out.getvalue()
-
-
-def project(root: Path, text: str = "Un texte ; une image :\n\n![Une image](image.png)\n", front: str = FRONT) -> Path:
-    """A project folder: manuscript/livre.md and its image; returns the manuscript."""
-    (root / "manuscript").mkdir(parents=True)
-    (root / "manuscript" / "image.png").write_bytes(png(20, 10))
-    source = root / "manuscript" / "livre.md"
-    source.write_text(front + text, encoding="utf-8")
-    return source
+from helpers import PROJECT_FRONT, ROOT, fleuron, png
+from helpers import new_project as project
 
 
 def build(source: Path, formats: tuple[str, ...] = ("html",)) -> state.Report:
@@ -112,7 +87,7 @@ def _edit(path: Path, text: str = "\nEncore.\n") -> None:
 
 CHANGES: dict[str, Callable[[Path], None]] = {
     "the manuscript's text": lambda root: _edit(root / "manuscript" / "livre.md"),
-    "its image": lambda root: (root / "manuscript" / "image.png").write_bytes(png(20, 10, shade=90)),
+    "its image": lambda root: (root / "manuscript" / "image.png").write_bytes(png(20, 10, (90, 90, 90))),
     "a fleuron.toml in the project": lambda root: (root / "fleuron.toml").write_text("[print]\nmarks = true\n"),
     "a fleuron.toml beside the manuscript": lambda root: (root / "manuscript" / "fleuron.toml").write_text(""),
     "a styles/ folder of the project's own": lambda root: (root / "styles").mkdir(),
@@ -155,8 +130,8 @@ def test_a_relinked_manuscript_is_never_taken_as_unchanged(tmp_path: Path) -> No
     """The build reads where a link leads: a project with links is checked in full."""
     (tmp_path / "v1").mkdir()
     (tmp_path / "v2").mkdir()
-    (tmp_path / "v1" / "livre.md").write_text(FRONT + "Première version.\n", encoding="utf-8")
-    (tmp_path / "v2" / "livre.md").write_text(FRONT + "Seconde version.\n", encoding="utf-8")
+    (tmp_path / "v1" / "livre.md").write_text(PROJECT_FRONT + "Première version.\n", encoding="utf-8")
+    (tmp_path / "v2" / "livre.md").write_text(PROJECT_FRONT + "Seconde version.\n", encoding="utf-8")
     (tmp_path / "manuscript").symlink_to(tmp_path / "v1")
     source = tmp_path / "manuscript" / "livre.md"
     build(source)
@@ -167,13 +142,23 @@ def test_a_relinked_manuscript_is_never_taken_as_unchanged(tmp_path: Path) -> No
     assert "Seconde version" in next((tmp_path / "dist").glob("*.html")).read_text(encoding="utf-8")
 
 
-def test_each_outputs_stylesheets_are_its_writers() -> None:
-    from fleuron.writers import epub, pdf
+@pytest.mark.slow
+def test_each_outputs_key_follows_the_stylesheets_its_format_declares(tmp_path: Path) -> None:
+    from fleuron.writers.formats import FORMATS
 
-    assert pipeline._STYLESHEETS == {
-        "epub": (epub.STYLESHEET,), "pdf": pdf.BOOK_STYLESHEETS, "html": pdf.BOOK_STYLESHEETS,
-        "handout": pdf.HANDOUT_STYLESHEETS,
-    }  # fmt: skip
+    source = project(tmp_path)
+    for name in FORMATS:
+        build(source, formats=(name,))
+    for sheet in sorted({sheet for fmt in FORMATS.values() for sheet in fmt.stylesheets}):
+        styles = tmp_path / "styles"
+        styles.mkdir(exist_ok=True)
+        (styles / sheet).write_text((ROOT / "styles" / sheet).read_text(encoding="utf-8") + "\n/* edited */\n")
+        for name, fmt in FORMATS.items():
+            rebuilt = [output for output in build(source, formats=(name,)).outputs if output.rebuilt]
+            assert bool(rebuilt) == (sheet in fmt.stylesheets), (sheet, name)
+        (styles / sheet).unlink()
+        for name in FORMATS:
+            build(source, formats=(name,))
 
 
 def test_other_flags_or_timestamps_are_another_request(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -224,7 +209,7 @@ def test_a_manuscript_edited_during_the_build_is_rebuilt_next_time(tmp_path: Pat
 
     def edit_while_building(stage: str, page: int | None) -> None:
         if stage == "typography":  # the manuscript has been read
-            source.write_text(FRONT + "Second état.\n", encoding="utf-8")
+            source.write_text(PROJECT_FRONT + "Second état.\n", encoding="utf-8")
 
     pipeline.build(source, tmp_path / "dist", ["html"], progress=edit_while_building)
     assert unchanged(source) is None
@@ -242,151 +227,7 @@ def test_the_last_builds_warnings_are_given_again(tmp_path: Path) -> None:
     assert warning in first.stderr and again.stderr.count(warning) == 1
 
 
-# --- The second process -----------------------------------------------------------------
-
-
-@pytest.mark.slow
-def test_three_processes_give_the_bytes_of_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    source = project(tmp_path / "a", text="Un texte ; " * 400 + "\n\n![Une image](image.png)\n")
-    formats = ["epub", "pdf", "handout"]
-    layouts = Layouts(apart=True)
-    apart = pipeline.build(source, tmp_path / "apart", formats, layouts=layouts)
-    assert set(layouts.processes) == {"book", "handout"}
-    monkeypatch.setenv("FLEURON_JOBS", "1")
-    assert not Layouts().apart
-    alone = pipeline.build(source, tmp_path / "alone", formats)
-    assert [o.pages for o in apart.outputs] == [o.pages for o in alone.outputs] and apart.outputs[0].pages > 3
-    for one, other in zip(apart.outputs, alone.outputs, strict=True):
-        assert one.path.name == other.path.name and one.path.read_bytes() == other.path.read_bytes()
-
-
-def test_where_layouts_are_made(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Apart, unless `FLEURON_JOBS=1` or WeasyPrint is here already."""
-    monkeypatch.delenv("FLEURON_JOBS", raising=False)
-    assert other_processes() == (os.name == "posix")
-    monkeypatch.setenv("FLEURON_JOBS", "1")
-    assert not other_processes() and not Layouts().apart
-    monkeypatch.delenv("FLEURON_JOBS")
-    import weasyprint  # noqa: F401  (as after a first build in `fleuron watch`)
-
-    assert not Layouts().apart
-
-
-def _in_another_process(job: LayoutJob) -> Laid:
-    process = LayoutProcess()
-    try:
-        process.send(job)
-        return process.result()
-    finally:
-        process.stop()
-
-
-@pytest.mark.slow
-def test_a_layout_made_in_another_process_is_the_same(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    source = project(tmp_path, text="Un idéogramme : 漢.\n")
-    doc = pipeline.load_book([source])
-    job = handout_job(doc)
-    with caplog.at_level(logging.WARNING, logger="fleuron"):
-        caplog.clear()
-        laid = _in_another_process(job)
-    said_there = [record.getMessage() for record in caplog.records]
-    here = lay_out(job)
-    assert laid == here and laid.pages == 1 and laid.page_texts[0].startswith("Un idéogramme")
-    assert any("漢" in message for message in said_there)  # the finisher's warning, given here
-
-
-def test_an_error_in_another_process_is_raised_here(tmp_path: Path) -> None:
-    doc = pipeline.load(project(tmp_path, text="Texte.\n"))
-    with pytest.raises(FleuronError, match="unknown PDF variant 'pdf/zz'"):
-        _in_another_process(handout_job(doc, PrintOptions(variant="pdf/zz")))
-    carried = pickle.loads(pickle.dumps(FleuronError("à corriger", "livre.md", 9)))
-    assert (carried.file, carried.line, str(carried)) == ("livre.md", 9, "livre.md:9: à corriger")
-
-
-def _children() -> list[int]:
-    me = str(os.getpid())
-    found = []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
-        except OSError:
-            continue
-        if fields.get("PPid", "").strip() == me and fields.get("State", "").strip()[:1] != "Z":
-            found.append(int(status.parent.name))
-    return found
-
-
-@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
-def test_a_failed_build_leaves_no_second_process(tmp_path: Path) -> None:
-    before = _children()
-    source = project(tmp_path, text="Texte.\n\n![absente](absente.png)\n")
-    layouts = Layouts(apart=True)
-    with pytest.raises(FleuronError):
-        pipeline.build(source, tmp_path / "dist", ["epub", "pdf", "handout"], layouts=layouts)
-    assert set(layouts.processes) == {"book"}  # started before the manuscript was read
-    assert _children() == before
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
-def test_a_layout_process_ends_with_a_killed_first_process(tmp_path: Path) -> None:
-    """Killed outright (SIGKILL, out of memory), the first process cannot stop the layout it
-    asked for: the layout process must not go on alone for the seconds a long book takes."""
-    long = tmp_path / "long.md"
-    long.write_text(FRONT + "Une phrase de plus ; et une autre !\n\n" * 20000, encoding="utf-8")
-    script = (
-        "import sys, time; from pathlib import Path; from fleuron.pipeline import load_book; "
-        "from fleuron.parallel import LayoutProcess; from fleuron.writers.pdf import book_job; "
-        "job = book_job(load_book([Path(sys.argv[1])])); "
-        "p = LayoutProcess(); p.send(job); print(p.process.pid, flush=True); time.sleep(120)"
-    )
-    first = subprocess.Popen([sys.executable, "-c", script, str(long)], stdout=subprocess.PIPE, text=True)
-    assert first.stdout is not None
-    child = int(first.stdout.readline())
-    time.sleep(1.5)  # WeasyPrint imported, the layout begun
-    assert _alive(child)
-    first.kill()
-    first.wait()
-    deadline = time.monotonic() + 3
-    while _alive(child) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not _alive(child), f"the layout process {child} outlived the process that started it"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        return "State:\tZ" not in Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return False
-
-
-@pytest.mark.slow
-def test_a_layout_process_that_cannot_start_leaves_the_layout_here(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A frozen program, or a Python without Fleuron on its path: the build still ends well."""
-    source = project(tmp_path, text="Texte.\n")
-    here = pipeline.build(source, tmp_path / "here", ["pdf"], layouts=Layouts(apart=False))
-    monkeypatch.setattr(sys, "executable", "/bin/false")
-    layouts = Layouts(apart=True)
-    there = pipeline.build(source, tmp_path / "there", ["pdf"], layouts=layouts)
-    assert set(layouts.processes) == {"book"}
-    assert there.outputs[0].path.read_bytes() == here.outputs[0].path.read_bytes()
-
-
-def test_a_broken_weasyprint_is_an_error_not_a_silent_success(tmp_path: Path) -> None:
-    fake = tmp_path / "fake" / "weasyprint"
-    fake.mkdir(parents=True)
-    (fake / "__init__.py").write_text("raise OSError(\"cannot load library 'libpango-1.0-0'\")\n")
-    source = project(tmp_path / "p", text="Texte.\n")
-    out = tmp_path / "out"
-    result = fleuron("build", str(source), "-o", str(out), "--format", "pdf", env={"PYTHONPATH": str(fake.parent)})
-    assert result.returncode == 1, (result.returncode, result.stderr)
-    assert "fleuron: error: cannot load library 'libpango-1.0-0'" in result.stderr
-    assert not out.exists() or not list(out.glob("*.pdf"))
-
-
-# --- Caches and the cover -------------------------------------------------------------------
+# --- Caches ---------------------------------------------------------------------------------
 
 
 @pytest.mark.slow
@@ -431,18 +272,3 @@ def test_font_coverage_is_cached_and_a_bad_entry_is_read_again(tmp_path: Path, m
     os.utime(copy, ns=(2, 2))
     assert fonts._cmap(copy) == expected  # ...but what it could not have written is read again
     assert fonts._codes(json.loads(entry.read_text(encoding="ascii"))) == expected
-
-
-def test_the_drawn_cover_is_paper_ink_and_accent(tmp_path: Path) -> None:
-    face = fonts.find_font_file("LinLibertine_R.otf", fonts.SYSTEM_FONT_DIRS)
-    italic = fonts.find_font_file("LinLibertine_RI.otf", fonts.SYSTEM_FONT_DIRS)
-    assert face is not None and italic is not None
-    doc = pipeline.load(project(tmp_path, front="---\ntitle: Un titre\nauthors: [Une Autrice]\nlang: fr\n---\n\n"))
-    image = Image.open(io.BytesIO(cover.cover_png(doc.meta, face, italic)))
-    assert image.size == (cover.WIDTH, cover.HEIGHT) and image.mode == "P"
-    rgb = image.convert("RGB")
-    colours = {colour for _, colour in rgb.getcolors(1 << 16) or []}
-    assert {cover._PAPER, cover._INK, cover._ACCENT} <= colours
-    assert rgb.getpixel((0, 0)) == cover._PAPER
-    ink = [x for x in range(cover.WIDTH) if rgb.getpixel((x, int(cover.HEIGHT * 0.72) + 40)) == cover._INK]
-    assert ink  # the author's name, across its line
