@@ -182,9 +182,9 @@ def _ratio(name: str, value: float, baseline: float, target: str) -> tuple[str, 
 def typography_share(rounds: int) -> tuple[float, float]:
     """The French typography engine's time, and the whole build's (typography then every
     output), both in this process: medians."""
-    from fleuron.config import DEFAULT_FORMATS
     from fleuron.pipeline import load, render
     from fleuron.typography import typographize
+    from fleuron.writers.formats import DEFAULT_FORMATS
 
     doc = load(MANUSCRIPT)
     typography, build = [], []

@@ -1,4 +1,5 @@
-"""The `fleuron` command: argument parsing and messages, no logic."""
+"""The `fleuron` command: argument parsing and printing. Besides the pipeline's calls, it decides only
+what must come first in a build: the unchanged-build check, and starting the book's layout process early."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
+from .completion import SHELLS
 from .errors import FleuronError
 from .messages import _
 from .storage import STATE_FILE
@@ -73,10 +75,11 @@ class _Localized(logging.Formatter):
 
 def _build(args: argparse.Namespace) -> int:
     from .console import BuildDisplay
+    from .writers.formats import BOOK_LAYOUT, needs
 
     formats = [f.strip() for f in args.format.split(",") if f.strip()] if args.format else None
     display = BuildDisplay(args.quiet, args.verbose)
-    book = formats is None or bool({"pdf", "epub"} & set(formats))
+    book = formats is None or bool(BOOK_LAYOUT & needs(formats))
     # A first build starts the book's layout process at once: it imports WeasyPrint (a third
     # of a second) while this one reads the manuscript. A folder built before is first checked.
     layouts = None if _built_before(args) else _layouts(book)
@@ -177,19 +180,17 @@ def _ast(args: argparse.Namespace) -> int:
 
 
 def _typo(args: argparse.Namespace) -> int:
+    from .readers.source import decode
     from .typography import typographize_lines
 
-    data = sys.stdin.buffer.read()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise FleuronError(f"not UTF-8 text (byte {error.start}); give UTF-8 text", "<stdin>") from None
+    text = decode(sys.stdin.buffer.read(), "<stdin>")
     sys.stdout.buffer.write(typographize_lines(text, args.lang).encode("utf-8"))
     return 0
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .pipeline import load, plan, read_source
+    from .pipeline import load, plan
+    from .readers.source import read_source
     from .typography.report import corrections, summary
 
     request = plan(args.source)
@@ -218,6 +219,13 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _formats_help() -> str:
+    from .writers.formats import DEFAULT_FORMATS, FORMATS
+
+    listed = "; ".join(f"{fmt.name}: {fmt.description}" for fmt in FORMATS.values())
+    return f"comma-separated outputs among {listed} (default: fleuron.toml's, else {','.join(DEFAULT_FORMATS)})"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fleuron",
@@ -239,9 +247,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "-o", "--output", type=Path, metavar="DIR", help="output folder (default: fleuron.toml's, else dist/)"
     )
-    build.add_argument("--format", metavar="LIST",
-                       help="comma-separated outputs among epub, pdf, handout, html "
-                            "(default: fleuron.toml's, else epub,pdf,handout)")  # fmt: skip
+    build.add_argument("--format", metavar="LIST", help=_formats_help())
     build.add_argument("--trim", metavar="SIZE",
                        help="the book's trim: a5, 6x9in or 110x178mm "
                             "(default: the front matter's 'trim', else a5)")  # fmt: skip
@@ -279,7 +285,7 @@ def _parser() -> argparse.ArgumentParser:
         help="print a shell completion script",
         description="Print the completion script for a shell, e.g. `fleuron completion bash >> ~/.bashrc`.",
     )
-    completion.add_argument("shell", choices=("bash", "zsh", "fish"))
+    completion.add_argument("shell", choices=SHELLS)
     completion.set_defaults(run=_completion)
 
     ast = commands.add_parser("ast", help="print the document model as JSON",

@@ -14,13 +14,12 @@ from typing import Any
 
 from .errors import FleuronError
 from .messages import _
+from .writers.formats import DEFAULT_FORMATS, unknown_format
 
 CONFIG_FILE = "fleuron.toml"
 #: Fleuron's own stylesheets, looked for in this order: packaged with the module, or the
 #: repository's top-level `styles/` when running from a checkout.
 DEFAULT_STYLES_DIRS = (Path(__file__).resolve().parent / "styles", Path(__file__).resolve().parents[2] / "styles")
-FORMATS = ("epub", "pdf", "handout", "html")
-DEFAULT_FORMATS = ("epub", "pdf", "handout")
 
 # Each section's keys and the type of their values. Sections other than [book] give defaults
 # to every manuscript's front matter, under the front matter's own names.
@@ -116,11 +115,9 @@ def load_config(path: Path) -> Config:
         if not source.is_file():
             raise fail(_("source '{name}' not found", name=str(source.relative_to(root))), "sources")
     formats = tuple(str(f) for f in book.get("formats", DEFAULT_FORMATS))
-    unknown = [f for f in formats if f not in FORMATS]
+    unknown = unknown_format(formats)
     if unknown:
-        raise fail(
-            _("unknown format '{name}'; choose among {choices}", name=unknown[0], choices=", ".join(FORMATS)), "formats"
-        )
+        raise fail(unknown, "formats")
     defaults: dict[str, Any] = dict(data.get("metadata", {}))
     for section in ("print", "epub", "security"):
         defaults.update({k: v for k, v in data.get(section, {}).items() if (section, k) not in _BUILD_KEYS})

@@ -1,6 +1,6 @@
 """`fleuron import`: a plain-text manuscript -> a Markdown manuscript, ready for the author to
 check and edit. Joins `readers/plaintext.py` and `writers/markdown.py`, as `build` joins the
-rest; the file is read with `build.read_source`'s checks and written atomically."""
+rest; the file is read with `readers.source.read_source`'s checks and written atomically."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import FleuronError
-from .pipeline import read_source
 from .readers.plaintext import PlainTextReading, analyze_plaintext
+from .readers.source import read_source
 from .storage import write_atomically
 from .writers.markdown import blocks_to_markdown
 

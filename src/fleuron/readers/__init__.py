@@ -1,13 +1,32 @@
-"""Readers: source text -> the document model."""
+"""Readers: a manuscript -> the document model. The table below says which reader takes which
+file; a new input format is one module and one line in it."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from ..errors import FleuronError
+from ..messages import _
 from ..model import Document
 
-FORMATS = ("markdown", "plaintext")
+
+@dataclass(frozen=True)
+class Reader:
+    name: str
+    #: The file name endings it takes, lower case.
+    suffixes: tuple[str, ...]
+
+
+#: In order of preference: a folder's Markdown manuscript wins over its text file. A file whose
+#: ending no reader claims is read as the first (Markdown).
+READERS = (
+    Reader("markdown", (".md", ".markdown")),
+    Reader("plaintext", (".txt", ".text")),
+)
+FORMATS = tuple(reader.name for reader in READERS)
 
 
 def read(
@@ -24,3 +43,44 @@ def read(
 
         return read_plaintext(text, path, defaults=defaults)
     raise ValueError(f"unknown input format {format!r}; Fleuron reads: {', '.join(FORMATS)}")
+
+
+def reader_for(path: Path) -> Reader | None:
+    """The reader that claims `path` by its ending."""
+    suffix = path.suffix.lower()
+    return next((reader for reader in READERS if suffix in reader.suffixes), None)
+
+
+def load(path: Path | str, defaults: Mapping[str, Any] | None = None) -> Document:
+    """Read a manuscript file into the model, with the reader its ending names.
+    `defaults` are the project's front matter defaults (`fleuron.toml`)."""
+    from .source import read_source
+
+    reader = reader_for(Path(path)) or READERS[0]
+    doc = read(read_source(path), reader.name, str(path), defaults)
+    if not doc.blocks:
+        raise FleuronError(_("the manuscript is empty; write its text, then build again"), str(path))
+    return doc
+
+
+def find_manuscript(source: Path | None = None) -> Path:
+    """`source` itself, or the single manuscript in the folder it names (default `manuscript/`)."""
+    folder = Path("manuscript") if source is None else source
+    if source is not None and not source.is_dir():
+        if not source.exists():
+            raise FleuronError(_("no such file; give the path of a Markdown manuscript"), str(source))
+        return source
+    if not folder.is_dir():
+        raise FleuronError(_("no manuscript given and no 'manuscript/' folder here; give a file to build"), str(folder))
+    files = sorted(p for p in folder.iterdir() if p.is_file())
+    for reader in READERS:
+        found = [p for p in files if reader_for(p) == reader]
+        if len(found) > 1:
+            names = ", ".join(p.name for p in found)
+            message = _(
+                "{count} manuscripts ({names}) in this folder; name the one to build", count=len(found), names=names
+            )
+            raise FleuronError(message, str(folder))
+        if found:
+            return found[0]
+    raise FleuronError(_("no Markdown manuscript in this folder; name the one to build"), str(folder))

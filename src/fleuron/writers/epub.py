@@ -27,13 +27,13 @@ from ..model import Block, Document, FootnoteDef, Heading, Link, Metadata
 from ..storage import write_atomically
 from ..walk import block_inline_runs, iter_blocks, iter_inlines, plain_text
 from .files import project_files
+from .formats import EPUB_STYLESHEETS
 from .images import local_images, resolve_image
 from .labels import Labels, labels
 from .stylesheets import stylesheet
 from .timestamp import release_time
 from .xhtml import Anchors, XhtmlWriter, escape, page_break, xhtml_document
 
-STYLESHEET = "epub.css"
 _CSS_PATH = "style/epub.css"
 _NOTES_PATH = "text/notes.xhtml"
 _NOTE_ANCHOR = re.compile(r"fn\d+")
@@ -86,7 +86,7 @@ def epub_bytes(doc: Document, page_breaks: PageBreaks | None = None) -> bytes:
     words = labels(doc.meta.lang)
     book = epub.EpubBook()
     add_package_metadata(book, doc.meta)
-    css = stylesheet(doc, STYLESHEET)
+    css = "".join(stylesheet(doc, name) for name in EPUB_STYLESHEETS)
     if doc.meta.embed_fonts:
         css = add_fonts(book, doc) + css
     book.add_item(epub.EpubItem("style", _CSS_PATH, "text/css", css.encode("utf-8")))

@@ -22,6 +22,7 @@ from ..storage import write_atomically
 from ..walk import block_inline_runs, iter_blocks, iter_inlines, plain_text
 from .files import project_files
 from .fonts import BookFonts, book_fonts
+from .formats import BOOK_STYLESHEETS, HANDOUT_STYLESHEETS
 from .images import local_images
 from .labels import Labels, labels
 from .layout import LayoutJob, lay_out
@@ -31,8 +32,6 @@ from .xhtml import XhtmlWriter, attrs, escape, xhtml_document
 
 log = logging.getLogger("fleuron")
 
-BOOK_STYLESHEETS = ("text.css", "print.css")
-HANDOUT_STYLESHEETS = ("text.css", "handout.css")
 
 BLEED_MM = 3.0
 #: With crop marks, the sheet grows by this much on each side, so that the marks (drawn by
@@ -271,27 +270,8 @@ def write_pdf(doc: Document, path: Path, options: PrintOptions | None = None) ->
 
 
 def pdf_bytes(doc: Document, options: PrintOptions | None = None, *, html: str | None = None) -> bytes:
-    """The book. `html`, when given, is `book_html(doc, options)` already made."""
-    return book_pdf(doc, options, html=html)[0]
-
-
-def book_pdf(
-    doc: Document, options: PrintOptions | None = None, *, html: str | None = None, write: bool = True
-) -> tuple[bytes, list[str]]:
-    """The book (empty bytes unless `write`) and, from the same layout, the first text of each
-    of its pages, for the ebook's page list (`pagemap.py`)."""
-    laid = lay_out(book_job(doc, options, html=html, write=write))
-    return laid.pdf, list(laid.page_texts)
-
-
-def handout_bytes(doc: Document, options: PrintOptions | None = None) -> bytes:
-    return handout_pdf(doc, options)[0]
-
-
-def handout_pdf(doc: Document, options: PrintOptions | None = None) -> tuple[bytes, int]:
-    """The handout, and its number of pages."""
-    laid = lay_out(handout_job(doc, options))
-    return laid.pdf, laid.pages
+    """The book, laid out in this process. `html`, when given, is `book_html(doc, options)` already made."""
+    return lay_out(book_job(doc, options, html=html)).pdf
 
 
 def book_job(

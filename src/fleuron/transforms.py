@@ -1,0 +1,61 @@
+"""Transforms of a whole document, beside `walk.py`'s traversals: joining a book's manuscripts
+into one document, and the model without its source positions (what goes into the outputs)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .model import NOWHERE, Document, FootnoteDef, FootnoteRef, Heading, Link
+from .walk import iter_blocks
+
+
+def join_chapters(docs: Sequence[Document]) -> Document:
+    """The manuscripts of a book, in order, as one document described by the first one's front
+    matter; each later one's notes and anchors kept apart from those before it."""
+    book = docs[0]
+    for number, chapter in enumerate(docs[1:], 2):
+        book = dataclasses.replace(book, blocks=book.blocks + _separate(chapter, number, book).blocks)
+    return book
+
+
+def without_positions(doc: Document) -> Document:
+    """`doc` with every source position cleared: where the text lies does not go into the outputs."""
+    cleared: Document = _map_nodes(
+        doc, lambda node: dataclasses.replace(node, pos=NOWHERE) if hasattr(node, "pos") else node
+    )
+    return cleared
+
+
+def _separate(chapter: Document, number: int, book: Document) -> Document:
+    """A later manuscript's note labels prefixed with its number, and those of its heading
+    identifiers that the book already has suffixed with it (links to them follow)."""
+    taken = {b.identifier for b in iter_blocks(book.blocks) if isinstance(b, Heading)}
+    labels = {b.label for b in iter_blocks(chapter.blocks) if isinstance(b, FootnoteDef)}
+    own = {b.identifier for b in iter_blocks(chapter.blocks) if isinstance(b, Heading)}
+    renamed = {identifier: f"{identifier}-{number}" for identifier in own & taken}
+
+    def rename(node: Any) -> Any:
+        if isinstance(node, (FootnoteRef, FootnoteDef)) and node.label in labels:
+            node = dataclasses.replace(node, label=f"{number}/{node.label}")
+        if isinstance(node, Heading) and node.identifier in renamed:
+            node = dataclasses.replace(node, identifier=renamed[node.identifier])
+        if isinstance(node, Link) and node.target.startswith("#") and node.target[1:] in renamed:
+            node = dataclasses.replace(node, target="#" + renamed[node.target[1:]])  # the chapter's own heading
+        return node
+
+    return dataclasses.replace(chapter, blocks=_map_nodes(chapter.blocks, rename))
+
+
+def _map_nodes(value: Any, change: Callable[[Any], Any]) -> Any:
+    """Every node of the model rebuilt bottom-up, each given to `change` once its children are.
+    Text is never changed here: `change` sees nodes, not their strings."""
+    if isinstance(value, tuple):
+        return tuple(_map_nodes(item, change) for item in value)
+    if isinstance(value, Document):
+        return dataclasses.replace(value, blocks=_map_nodes(value.blocks, change))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = [f.name for f in dataclasses.fields(value) if f.name not in ("_", "pos")]
+        return change(dataclasses.replace(value, **{name: _map_nodes(getattr(value, name), change) for name in names}))
+    return value
