@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 import zipfile
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -34,7 +33,7 @@ from fleuron.writers.images import resolve_image
 from fleuron.writers.pdf import pdf_bytes
 from fleuron.writers.xhtml import to_xhtml
 
-from helpers import ARTICLE_MD, NS, ROOT, Epub, epubcheck, fleuron, png
+from helpers import ARTICLE_MD, NS, ROOT, Epub, Lines, epubcheck, fleuron, png
 
 FRONT = "---\ntitle: Essai\nlang: fr\ndate: 2024-02-29\nidentifier: urn:uuid:00000000-0000-4000-8000-000000000002\n"
 SECRET = "fleuron-secret-7c1e"  # what a file outside the project holds; it must reach no output
@@ -609,51 +608,76 @@ def test_an_interrupted_build_leaves_the_previous_outputs_whole(tmp_path: Path, 
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     path.write_text(front + "\n---\n" + body * 10 + "\nUn ajout.\n", encoding="utf-8")  # the outputs are stale
     process = subprocess.Popen(
-        [sys.executable, "-m", "fleuron", "build", str(path), "-o", str(out)],
+        [sys.executable, "-m", "fleuron", "build", "-v", str(path), "-o", str(out)],
         cwd=ROOT,
-        stdout=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "LC_ALL": "C.UTF-8"},
     )
-    time.sleep(2.5)  # reading done, the book being laid out (about 10 s for these 250 pages)
+    said = Lines(process.stderr)
+    said.wait_for(r"^fleuron: book layout$", timeout=120)  # reading done, the book being laid out (~10 s)
     assert process.poll() is None, "the build ended before it could be interrupted"
     process.send_signal(sig)
-    _, stderr = process.communicate(timeout=120)
+    process.wait(timeout=120)
+    stderr = said.text()
     assert process.returncode == 130, stderr
     assert "interrupted" in stderr and "Traceback" not in stderr
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # byte for byte, and no temporary file
 
 
-@pytest.mark.slow
-def test_write_atomically_under_a_storm_of_signals(tmp_path: Path) -> None:
-    # A writer that rewrites the same file in a loop, killed at random moments: the file is always
-    # one whole version, and no temporary file is ever left.
+MOMENTS = ["between writes", "temporary file made", "before fsync", "before rename", "after rename"]
+
+
+@pytest.mark.parametrize("moment", MOMENTS)
+def test_write_atomically_under_a_storm_of_signals(tmp_path: Path, moment: str) -> None:
+    # A writer that rewrites the same file in a loop, signalled at each moment of a write: the
+    # file is always one whole version, and no temporary file is ever left. The writer stops at
+    # that moment (after a first whole write) and waits on its stdin, without a timer, for the
+    # signal to be sent; then goes on.
     script = tmp_path / "writer.py"
     script.write_text(
-        "import signal, sys\n"
+        "import os, signal, sys, tempfile\n"
         "from pathlib import Path\n"
         "from fleuron.storage import write_atomically\n"
         "def stop(signum, frame):\n"
         "    raise KeyboardInterrupt\n"
         "signal.signal(signal.SIGTERM, stop)\n"
-        "target = Path(sys.argv[1])\n"
+        "target, moment = Path(sys.argv[1]), sys.argv[2]\n"
+        "writes = 0\n"
+        "def at(here):\n"
+        "    if here == moment and writes:\n"
+        "        print(here, flush=True)\n"
+        "        sys.stdin.readline()\n"
+        "def wrap(module, name, before='', after=''):\n"
+        "    real = getattr(module, name)\n"
+        "    def wrapped(*args, **kwargs):\n"
+        "        at(before)\n"
+        "        result = real(*args, **kwargs)\n"
+        "        at(after)\n"
+        "        return result\n"
+        "    setattr(module, name, wrapped)\n"
+        "wrap(tempfile, 'mkstemp', after='temporary file made')\n"
+        "wrap(os, 'fsync', before='before fsync')\n"
+        "wrap(os, 'replace', before='before rename', after='after rename')\n"
         "versions = [bytes([65 + n]) * 8_000_000 for n in range(2)]\n"
-        "print('ready', flush=True)\n"
         "try:\n"
         "    while True:\n"
         "        for data in versions:\n"
         "            write_atomically(target, data)\n"
+        "            writes += 1\n"
+        "            at('between writes')\n"
         "except KeyboardInterrupt:\n"
         "    sys.exit(130)\n"
     )
     target = tmp_path / "out" / "book.epub"
-    for delay in (0.05, 0.13, 0.29, 0.41, 0.67, 0.83):
-        process = subprocess.Popen([sys.executable, str(script), str(target)], stdout=subprocess.PIPE, text=True)
-        assert process.stdout is not None and process.stdout.readline().strip() == "ready"
-        time.sleep(delay)
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=60) == 130
-        data = target.read_bytes() if target.exists() else b"A" * 8_000_000
-        assert len(data) == 8_000_000 and data in (b"A" * 8_000_000, b"B" * 8_000_000)
-        assert [p.name for p in target.parent.iterdir()] in ([], ["book.epub"])
+    process = subprocess.Popen(
+        [sys.executable, str(script), str(target), moment], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None and process.stdout.readline().strip() == moment
+    process.send_signal(signal.SIGTERM)
+    process.communicate("go on\n", timeout=60)
+    assert process.returncode == 130
+    data = target.read_bytes()
+    assert len(data) == 8_000_000 and data in (b"A" * 8_000_000, b"B" * 8_000_000)
+    assert [p.name for p in target.parent.iterdir()] == ["book.epub"]

@@ -10,7 +10,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 import zipfile
 from pathlib import Path
@@ -18,7 +17,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from helpers import ARTICLE_MD, MM, Epub, epubcheck, fleuron
+from helpers import ARTICLE_MD, MM, Epub, Lines, epubcheck, fleuron, wait_until
 
 
 @pytest.fixture(scope="module")
@@ -221,22 +220,18 @@ def test_watch_serves_a_live_preview_and_stops_cleanly(tmp_path: Path) -> None:
         [sys.executable, "-m", "fleuron", "watch", "--port", "0"],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
+    printed = Lines(watcher.stdout)
     try:
-        url = ""
-        deadline = time.monotonic() + 120
-        while not url and time.monotonic() < deadline:
-            line = watcher.stdout.readline() if watcher.stdout else ""
-            match = re.search(r"preview: (http://127\.0\.0\.1:\d+/)", line)
-            url = match[1] if match else url
-        assert url, "the preview server did not start"
+        url = printed.wait_for(r"preview: (http://127\.0\.0\.1:\d+/)", timeout=120)[1]
         page = urllib.request.urlopen(url, timeout=30).read().decode("utf-8")
         assert "Première version." in page and "/__version" in page
-        version = urllib.request.urlopen(url + "__version", timeout=30).read().decode()
+
+        def version() -> str:
+            return str(urllib.request.urlopen(url + "__version", timeout=30).read().decode())
+
+        first = version()
         source.write_text(source.read_text(encoding="utf-8").replace("Première", "Seconde"), encoding="utf-8")
-        while time.monotonic() < deadline:
-            if urllib.request.urlopen(url + "__version", timeout=30).read().decode() != version:
-                break
-            time.sleep(0.3)
+        wait_until(lambda: version() != first, timeout=120, interval=0.3, what="the preview rebuilt")
         assert "Seconde version." in urllib.request.urlopen(url, timeout=30).read().decode("utf-8")
         assert (tmp_path / "dist" / "apercu.epub").is_file()
     finally:
