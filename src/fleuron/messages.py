@@ -97,6 +97,36 @@ FRENCH = {
         "le lien vers «\u202f{target}\u202f» mène à un fichier, qu’un livre numérique ne peut contenir\u202f; "
         "liez un titre («\u202f#…\u202f») ou une adresse complète (https://…)"
     ),
+    # The document check (checks.py)
+    "the link to '{target}' is not a valid address": "le lien vers «\u202f{target}\u202f» n’est pas une adresse valide",
+    "this heading's anchor '{anchor}' is already the one of the heading at {where}; give each heading its own": (
+        "l’ancre «\u202f{anchor}\u202f» de ce titre est déjà celle du titre en {where}\u202f; "
+        "donnez à chaque titre la sienne"
+    ),
+    "the note '[^{label}]' is already defined at {where}; give each note its own label": (
+        "la note «\u202f[^{label}]\u202f» est déjà définie en {where}\u202f; donnez à chaque note son propre nom"
+    ),
+    "line {line}": "ligne {line}",
+    "image '{source}' is a {found} image under a name that says {expected}; rename it to end in {suffix}": (
+        "l’image «\u202f{source}\u202f» est une image {found} sous un nom qui dit {expected}\u202f; "
+        "renommez-la en {suffix}"
+    ),
+    "image '{source}' is {size} pixels, more than the {limit} million Fleuron accepts; scale it down": (
+        "l’image «\u202f{source}\u202f» fait {size}\u00a0pixels, plus que les {limit}\u00a0millions "
+        "qu’accepte Fleuron\u202f; réduisez-la"
+    ),
+    "image '{source}' has more than {limit} million pixels, the most Fleuron accepts; scale it down": (
+        "l’image «\u202f{source}\u202f» a plus de {limit}\u00a0millions de pixels, le plus qu’accepte "
+        "Fleuron\u202f; réduisez-la"
+    ),
+    "image '{source}' is not a {kind} image (nor any image Fleuron reads); export it again as {kind}": (
+        "l’image «\u202f{source}\u202f» n’est pas une image {kind} (ni aucune image que Fleuron lit)\u202f; "
+        "exportez-la de nouveau en {kind}"
+    ),
+    "image '{source}' is damaged ({reason}); export it again from an image editor": (
+        "l’image «\u202f{source}\u202f» est endommagée ({reason})\u202f; exportez-la de nouveau depuis un "
+        "logiciel d’images"
+    ),
     # fleuron.toml
     "the configuration does not parse: {reason}": "la configuration est illisible\u00a0: {reason}",
     "unknown section '[{key}]'": "section inconnue «\u202f[{key}]\u202f»",

@@ -80,8 +80,8 @@ def serve(preview: Preview, port: int) -> ThreadingHTTPServer:
 def preview_page(source: Path | None) -> tuple[str, dict[str, Path]]:
     """The book's text as the ebook shows it, with the addresses of its images; or the error
     that stopped the build."""
+    from .checks import check_document
     from .pipeline import load_book, plan
-    from .writers.epub import check_links_and_headings
     from .writers.images import local_images
     from .writers.stylesheets import stylesheet
     from .writers.xhtml import XhtmlWriter
@@ -89,8 +89,8 @@ def preview_page(source: Path | None) -> tuple[str, dict[str, Path]]:
     try:
         request = plan(source)
         doc = load_book(request.sources, request.config.defaults)
+        check_document(doc)
         images = local_images(doc)
-        check_links_and_headings(doc)
     except FleuronError as error:
         body = f'<p class="error">{escape(str(error))}</p>\n'
         style = "<style>.error { color: #a00; font-family: monospace; }</style>\n"

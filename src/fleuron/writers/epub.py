@@ -17,15 +17,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from ebooklib import epub
 
 from ..errors import FleuronError
-from ..messages import _
-from ..model import Block, Document, FootnoteDef, Heading, Link, Metadata
+from ..model import Block, Document, FootnoteDef, Heading, Metadata
 from ..storage import write_atomically
-from ..walk import block_inline_runs, iter_blocks, iter_inlines, plain_text
+from ..walk import iter_blocks, plain_text
 from .files import project_files
 from .formats import EPUB_STYLESHEETS
 from .images import local_images, resolve_image
@@ -81,8 +79,8 @@ def write_epub(doc: Document, path: Path) -> None:
 
 
 def epub_bytes(doc: Document, page_breaks: PageBreaks | None = None) -> bytes:
-    """The EPUB; with `page_breaks` (where the print edition's pages begin), a page list too."""
-    check_links_and_headings(doc)
+    """The EPUB; with `page_breaks` (where the print edition's pages begin), a page list too.
+    `doc` has passed `checks.check_document` (its links, headings and images are sound)."""
     words = labels(doc.meta.lang)
     book = epub.EpubBook()
     add_package_metadata(book, doc.meta)
@@ -107,31 +105,6 @@ def epub_bytes(doc: Document, page_breaks: PageBreaks | None = None) -> bytes:
 #: Where the print edition's pages begin: for a block (by its index in `iter_blocks` order),
 #: the (character offset in its text, page label) of each page that starts inside it.
 PageBreaks = dict[int, list[tuple[int, str]]]
-
-
-def check_links_and_headings(doc: Document) -> None:
-    """What would make the EPUB invalid, as errors at the manuscript's line: a link to a
-    heading that does not exist, a link to a file of the project (an ebook cannot hold it),
-    a heading without text (a chapter needs a title)."""
-    headings = {b.identifier for b in iter_blocks(doc.blocks) if isinstance(b, Heading)}
-    for block in iter_blocks(doc.blocks):
-        if isinstance(block, Heading) and not plain_text(block.content).strip():
-            raise FleuronError(_("this heading has no text; give it one"), block.pos.file, block.pos.line)
-        for run in block_inline_runs(block):
-            for inline in iter_inlines(run):
-                if not isinstance(inline, Link):
-                    continue
-                target = inline.target
-                if target.startswith("#") and target[1:] not in headings:
-                    message = _("the link to '{target}' names no heading of the book", target=target)
-                    raise FleuronError(message, block.pos.file, block.pos.line)
-                if not target.startswith("#") and not urlsplit(target).scheme:
-                    message = _(
-                        "the link to '{target}' points to a file, which an ebook cannot hold; "
-                        "link to a heading ('#…') or to a full address (https://…)",
-                        target=target,
-                    )
-                    raise FleuronError(message, block.pos.file, block.pos.line)
 
 
 def add_package_metadata(book: epub.EpubBook, meta: Metadata) -> None:

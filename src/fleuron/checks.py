@@ -1,0 +1,269 @@
+"""The document check: what would make an output wrong, found once, after reading and before
+any writer, so that every format fails the same way (`file:line: message`, exit 1, nothing
+written) or none does.
+
+It owns these checks, run on each block in document order, in this order:
+
+- `heading_text`: a heading without text (a chapter, an entry of the contents needs a title);
+- `unique_ids`: a heading's anchor or a note's label given twice (links and notes would go to
+  one of them at random: the writers keep the last);
+- `links`: a link to `#anchor` that names no heading, or to a file of the project (no output
+  holds the project's files; the address is not valid);
+- `images`: an image that cannot be read: missing, outside the project or remote without
+  `allow_remote` (said by `writers.images.resolve_image`), an unsafe SVG (`check_svg`, called
+  by it), and a raster image that does not decode, is not of the type its name says, or has
+  more than `MAX_IMAGE_PIXELS` pixels.
+
+The front matter's `cover` image is checked first: the front matter opens the file. The first
+problem met is raised; problems inside a block's text are reported at the block's line.
+Pillow is imported only when the document has raster images.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import urlsplit
+
+from .errors import FleuronError
+from .messages import _
+from .model import Block, Document, Figure, FootnoteDef, Heading, Image, Link, SourcePos
+from .walk import block_inline_runs, iter_blocks, iter_inlines, plain_text
+
+if TYPE_CHECKING:
+    from .writers.files import ProjectFiles
+    from .writers.images import LocalImage
+
+#: A raster image with more pixels than this is refused: 50 million pixels (about 7000×7000,
+#: 60 cm wide at 300 dpi) is more than any page needs, and it already takes 200 MB to decode
+#: as RGBA, in each layout process. Pillow's own guard (`Image.MAX_IMAGE_PIXELS`, about 89
+#: million, an error past twice that) is looser, and global: it is left as it is.
+MAX_IMAGE_PIXELS = 50_000_000
+
+#: The format Pillow must find in an image, by the media type its file name gives it.
+_PILLOW_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF", "image/webp": "WEBP"}
+#: A camera's JPEG holding several pictures is opened as MPO.
+_SAME_FORMATS = {"MPO": "JPEG"}
+_SUFFIXES = {"PNG": ".png", "JPEG": ".jpg", "GIF": ".gif", "WEBP": ".webp"}
+#: A later manuscript's note labels are prefixed with its number (`transforms.join_chapters`).
+_CHAPTER_LABEL = re.compile(r"\d+/(.+)")
+
+
+def check_document(doc: Document) -> None:
+    """Raise `FleuronError` at the first problem of `doc`, in document order (see the module's
+    docstring for the checks, their order and their messages). Remote images are fetched here
+    when the front matter allows them, as the writers would."""
+    state = _State(doc)
+    if doc.meta.cover:
+        _check_cover(doc, state)
+    for block in iter_blocks(doc.blocks):
+        for check in CHECKS:
+            check(block, state)
+
+
+@dataclass
+class _State:
+    """What the checks learn as they go through the document."""
+
+    doc: Document
+    #: Every heading's anchor: a link may point forward.
+    anchors: frozenset[str] = field(init=False)
+    #: Where each anchor and each note label was first given.
+    ids: dict[str, SourcePos] = field(default_factory=dict)
+    labels: dict[str, SourcePos] = field(default_factory=dict)
+    #: Image sources already checked (an image shown twice is read once).
+    images: set[str] = field(default_factory=set)
+    _project: ProjectFiles | None = None
+
+    def __post_init__(self) -> None:
+        self.anchors = frozenset(b.identifier for b in iter_blocks(self.doc.blocks) if isinstance(b, Heading))
+
+    def project(self) -> ProjectFiles:
+        if self._project is None:
+            from .writers.files import project_files
+
+            self._project = project_files(self.doc)
+        return self._project
+
+
+def _fail(message: str, pos: SourcePos) -> FleuronError:
+    return FleuronError(message, pos.file, pos.line)
+
+
+def heading_text(block: Block, state: _State) -> None:
+    if isinstance(block, Heading) and not plain_text(block.content).strip():
+        raise _fail(_("this heading has no text; give it one"), block.pos)
+
+
+def unique_ids(block: Block, state: _State) -> None:
+    if isinstance(block, Heading) and block.identifier:
+        first = state.ids.get(block.identifier)
+        if first is None:
+            state.ids[block.identifier] = block.pos
+        else:
+            message = _(
+                "this heading's anchor '{anchor}' is already the one of the heading at {where}; "
+                "give each heading its own",
+                anchor=block.identifier,
+                where=_where(first, block.pos),
+            )
+            raise _fail(message, block.pos)
+    if isinstance(block, FootnoteDef):
+        first = state.labels.get(block.label)
+        if first is None:
+            state.labels[block.label] = block.pos
+        else:
+            written = _CHAPTER_LABEL.fullmatch(block.label)
+            label = written.group(1) if written and block.pos.file != _first_file(state.doc) else block.label
+            message = _(
+                "the note '[^{label}]' is already defined at {where}; give each note its own label",
+                label=label,
+                where=_where(first, block.pos),
+            )
+            raise _fail(message, block.pos)
+
+
+def links(block: Block, state: _State) -> None:
+    for link in _inlines_of(block, Link):
+        target = link.target
+        if target.startswith("#"):
+            if target[1:] not in state.anchors:
+                raise _fail(_("the link to '{target}' names no heading of the book", target=target), block.pos)
+            continue
+        try:
+            scheme = urlsplit(target).scheme
+        except ValueError:
+            raise _fail(_("the link to '{target}' is not a valid address", target=target), block.pos) from None
+        if not scheme:
+            message = _(
+                "the link to '{target}' points to a file, which an ebook cannot hold; "
+                "link to a heading ('#…') or to a full address (https://…)",
+                target=target,
+            )
+            raise _fail(message, block.pos)
+
+
+def images(block: Block, state: _State) -> None:
+    from .writers.images import resolve_image
+
+    shown = list(_inlines_of(block, Image))
+    if isinstance(block, Figure):
+        shown.append(block.image)
+    for image in shown:
+        if image.source in state.images:
+            continue
+        state.images.add(image.source)
+        found = resolve_image(
+            image.source, block.pos.file, block.pos.line, state.project(), state.doc.meta.allow_remote
+        )
+        _check_raster(found, block.pos.file, block.pos.line)
+
+
+#: The checks run on each block, in this order.
+CHECKS: tuple[Callable[[Block, _State], None], ...] = (heading_text, unique_ids, links, images)
+
+
+def _check_cover(doc: Document, state: _State) -> None:
+    """The front matter's cover, as the EPUB writer resolves it (at the first manuscript, no line)."""
+    from .writers.images import resolve_image
+
+    file = _first_file(doc)
+    found = resolve_image(doc.meta.cover, file, 0, state.project(), doc.meta.allow_remote)
+    _check_raster(found, file, None)
+
+
+def _check_raster(image: LocalImage, file: str, line: int | None) -> None:
+    """A PNG, JPEG, GIF or WebP image must decode as the type its name says, within
+    `MAX_IMAGE_PIXELS`. A PNG's chunks are verified (checksums, and its end: a cut file fails);
+    the others, whose `verify` checks nothing, are decoded (a JPEG at an eighth of its size)."""
+    expected = _PILLOW_FORMATS.get(image.media_type)
+    if expected is None:  # SVG: `check_svg` has read it
+        return
+    from PIL import Image as Pillow
+    from PIL import UnidentifiedImageError
+
+    from .writers.images import _raster_type
+
+    source = image.source
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Pillow's warnings (a bomb past our own limit…) are ours to say
+            with Pillow.open(image.path, formats=list(_PILLOW_FORMATS.values())) as opened:
+                found = _SAME_FORMATS.get(opened.format or "", opened.format or "")
+                if found != expected:
+                    message = _(
+                        "image '{source}' is a {found} image under a name that says {expected}; "
+                        "rename it to end in {suffix}",
+                        source=source,
+                        found=found,
+                        expected=expected,
+                        suffix=_SUFFIXES.get(found, found.lower()),
+                    )
+                    raise FleuronError(message, file, line)
+                width, height = opened.size
+                if width * height > MAX_IMAGE_PIXELS:
+                    raise FleuronError(_too_large(source, f"{width}×{height}"), file, line)
+                if found == "PNG":
+                    opened.verify()
+                else:
+                    if found == "JPEG":
+                        opened.draft(None, (1, 1))  # decoded at 1/8: the whole file is read, in little memory
+                    opened.load()
+    except FleuronError:
+        raise
+    except Pillow.DecompressionBombError:  # past Pillow's own limit: its size is not known
+        raise FleuronError(_too_large(source, ""), file, line) from None
+    except UnidentifiedImageError:
+        with image.path.open("rb") as head:
+            damaged = _raster_type(head.read(16)) is not None  # an image's first bytes, then nothing sound
+        if damaged:
+            message = _(
+                "image '{source}' is damaged ({reason}); export it again from an image editor",
+                source=source,
+                reason="unreadable header",
+            )
+            raise FleuronError(message, file, line) from None
+        message = _(
+            "image '{source}' is not a {kind} image (nor any image Fleuron reads); export it again as {kind}",
+            source=source,
+            kind=expected,
+        )
+        raise FleuronError(message, file, line) from None
+    except Exception as error:  # a decoder given damaged bytes raises about anything
+        message = _(
+            "image '{source}' is damaged ({reason}); export it again from an image editor",
+            source=source,
+            reason=str(error) or type(error).__name__,
+        )
+        raise FleuronError(message, file, line) from None
+
+
+def _too_large(source: str, size: str) -> str:
+    limit = MAX_IMAGE_PIXELS // 1_000_000
+    if size:
+        template = "image '{source}' is {size} pixels, more than the {limit} million Fleuron accepts; scale it down"
+        return _(template, source=source, size=size, limit=limit)
+    template = "image '{source}' has more than {limit} million pixels, the most Fleuron accepts; scale it down"
+    return _(template, source=source, limit=limit)
+
+
+_Kind = TypeVar("_Kind", Link, Image)
+
+
+def _inlines_of(block: Block, kind: type[_Kind]) -> Iterator[_Kind]:
+    for run in block_inline_runs(block):
+        for inline in iter_inlines(run):
+            if isinstance(inline, kind):
+                yield inline
+
+
+def _first_file(doc: Document) -> str:
+    return doc.blocks[0].pos.file if doc.blocks else ""
+
+
+def _where(first: SourcePos, here: SourcePos) -> str:
+    """Where `first` is, as seen from `here`: `line 12`, or `other.md:12` in another file."""
+    return _("line {line}", line=first.line) if first.file == here.file else f"{first.file}:{first.line}"
