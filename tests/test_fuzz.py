@@ -63,6 +63,15 @@ def parse_fragment(fragment: str) -> etree._Element:
     return etree.fromstring(f'<div xmlns="{XHTML_NS}" xmlns:epub="{EPUB_NS}">{fragment}</div>'.encode())
 
 
+def assert_clean_refusal(error: FleuronError, file: str, source: str) -> None:
+    """A refusal is a clean `FleuronError` at a position of the file: its name, a line of it, and
+    what to do (never an internal error dressed as one, without a place to look at)."""
+    lines = len(source.splitlines()) or 1
+    assert error.file == file and error.line is not None, f"no position: {error!r} ({error})"
+    assert 1 <= error.line <= lines + 1 and error.message.strip(), str(error)
+    assert str(error).startswith(f"{file}:{error.line}: "), str(error)
+
+
 def check(doc: Document) -> None:
     """The document, typographized or not, writes as well-formed XHTML."""
     for version in (doc, typographize(doc)):
@@ -74,10 +83,14 @@ def check(doc: Document) -> None:
 @example("*" * 300 + "a" + "*" * 300)
 @example("<" * 50 + "script>")
 @example("\x00<b>\ufffe</b>")
+@example("> " * 40 + "cité trop profond")  # refused: nested too deep
+@example("a " + "*a " * 40 + "b" + "*" * 40)  # refused: emphasis nested too deep
 def test_markdown_reader_and_writer(text: str) -> None:
+    source = "---\nlang: fr\n---\n" + text
     try:
-        doc = read_markdown("---\nlang: fr\n---\n" + text, "fuzz.md")
-    except FleuronError:
+        doc = read_markdown(source, "fuzz.md")
+    except FleuronError as error:
+        assert_clean_refusal(error, "fuzz.md", source)
         return
     check(doc)
 
@@ -87,9 +100,11 @@ def test_markdown_reader_and_writer(text: str) -> None:
 @example("<table><tr><td>a<caption>b</caption></table>")
 @example("<span><p>x</p></span> <a href='javascript:x'>y</a>")
 def test_markdown_reader_with_sanitized_html(text: str) -> None:
+    source = "---\nlang: fr\nraw_html: sanitize\n---\n" + text
     try:
-        doc = read_markdown("---\nlang: fr\nraw_html: sanitize\n---\n" + text, "fuzz.md")
-    except FleuronError:
+        doc = read_markdown(source, "fuzz.md")
+    except FleuronError as error:
+        assert_clean_refusal(error, "fuzz.md", source)
         return
     check(doc)
     fragment = to_xhtml(doc)
@@ -104,7 +119,8 @@ def test_markdown_reader_with_sanitized_html(text: str) -> None:
 def test_plaintext_reader(text: str) -> None:
     try:
         doc = read_plaintext(text, "fuzz.txt", lang="fr")
-    except FleuronError:
+    except FleuronError as error:
+        assert_clean_refusal(error, "fuzz.txt", text)
         return
     check(doc)
 
@@ -123,9 +139,11 @@ def test_typography_loses_no_word(text: str, compat: bool, locale: str) -> None:
 @settings(max_examples=1500, **SETTINGS)
 @given(LINES)
 def test_typography_over_the_model_loses_no_word(text: str) -> None:
+    source = "---\nlang: fr\n---\n" + text
     try:
-        doc = read_markdown("---\nlang: fr\n---\n" + text, "fuzz.md")
-    except FleuronError:
+        doc = read_markdown(source, "fuzz.md")
+    except FleuronError as error:
+        assert_clean_refusal(error, "fuzz.md", source)
         return
 
     def words(document: Document) -> list[str]:
