@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ARTICLE_MD, SLUG, fleuron
+from helpers import ARTICLE_MD, SLUG, article_outline, fleuron
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def test_ast_prints_versioned_json() -> None:
     data = json.loads(result.stdout)
     assert data["fleuron-ast"] == "1.0"
     assert data["meta"]["lang"] == "fr"
-    assert sum(1 for b in data["blocks"] if b["t"] == "Heading" and b["level"] == 2) == 4
+    assert sum(1 for b in data["blocks"] if b["t"] == "Heading" and b["level"] == 2) == article_outline().parts
 
 
 def write(path: Path, content: bytes | str) -> Path:

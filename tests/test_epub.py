@@ -13,7 +13,19 @@ import pytest
 import fleuron as api
 from fleuron import FleuronError
 
-from helpers import ARTICLE_MD, NS, ROOT, Built, Epub, assert_words_in_order, epubcheck, fleuron, new_project, png
+from helpers import (
+    ARTICLE_MD,
+    NS,
+    ROOT,
+    Built,
+    Epub,
+    article_outline,
+    assert_words_in_order,
+    epubcheck,
+    fleuron,
+    new_project,
+    png,
+)
 
 FRONT = (
     "---\ntitle: Essai\nlang: fr\ndate: 2024-02-29\nidentifier: urn:uuid:00000000-0000-4000-8000-000000000001\n---\n"
@@ -58,7 +70,7 @@ def test_package_metadata(built: Built) -> None:
 def test_one_chapter_per_part_each_titled_and_marked_french(built: Built) -> None:
     book = Epub(built.epub)
     paths = [p for p in book.spine_paths() if p.endswith("opening.xhtml") or "/part-" in p]
-    assert len(paths) == 5  # the opening, then the four parts
+    assert len(paths) == 1 + article_outline().parts  # the opening, then the parts
     titles = []
     for path in paths:
         doc = book.xml(path)
@@ -75,16 +87,17 @@ def test_navigation_nav_and_ncx(built: Built) -> None:
     book = Epub(built.epub)
     nav = book.nav()
     top = nav.xpath("//x:nav[@epub:type='toc']/x:ol/x:li", namespaces=NS)
-    assert len(top) == 5
+    outline = article_outline()
+    assert len(top) == 1 + outline.parts  # the opening, then the parts
     nested = nav.xpath("//x:nav[@epub:type='toc']/x:ol/x:li/x:ol/x:li/x:a", namespaces=NS)
-    assert len(nested) == 13  # every sub-heading, under its part (or under the opening)
+    assert len(nested) == outline.subheadings  # every sub-heading, under its part (or under the opening)
     for href in nav.xpath("//x:nav//x:a/@href", namespaces=NS):
         path, _, anchor = href.partition("#")
         target = book.xml(book.base + path)
         assert not anchor or target.xpath(f"//*[@id='{anchor}']"), href
     ncx_item = [i for i in book.manifest().values() if i.get("media-type") == "application/x-dtbncx+xml"]
     ncx = book.xml(book.base + ncx_item[0].get("href"))
-    assert len(ncx.xpath("//ncx:navMap/ncx:navPoint", namespaces=NS)) == 5
+    assert len(ncx.xpath("//ncx:navMap/ncx:navPoint", namespaces=NS)) == 1 + outline.parts
 
 
 def test_zip_layout_is_reproducible(built: Built, tmp_path: Path) -> None:

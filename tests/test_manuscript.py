@@ -10,7 +10,7 @@ import fleuron
 from fleuron.model import BulletList, Heading, OrderedList, Paragraph
 from fleuron.walk import iter_blocks, plain_text
 
-from helpers import ARTICLE_MD, ARTICLE_TXT, ROOT
+from helpers import ARTICLE_MD, ARTICLE_TXT, ROOT, article_outline
 
 SHARED_SOURCE = ROOT.parent / "shared" / "manuscript-source" / "article.txt"
 
@@ -38,7 +38,8 @@ def test_outline() -> None:
     parts = [plain_text(b.content) for b in blocks if isinstance(b, Heading) and b.level == 2]
     assert [p.split(".")[0] for p in parts] == ["1", "2", "3", "4"]
     subheadings = [plain_text(b.content) for b in blocks if isinstance(b, Heading) and b.level == 3]
-    assert len(subheadings) == 13
+    outline = article_outline()
+    assert len(parts) == outline.parts and len(subheadings) == outline.subheadings
     assert [s for s in subheadings if s[0].isdigit()] == [
         "1. Bloque du temps pour “rester connecté”",
         "2. Crée des temps d’échange avec les équipes techniques",
@@ -48,12 +49,11 @@ def test_outline() -> None:
     assert not [b for b in blocks if isinstance(b, (Heading)) and b.level not in (2, 3)]
     assert not [b for b in blocks if isinstance(b, OrderedList)], "a numbered title was read as a list"
     lists = [b for b in doc.blocks if isinstance(b, BulletList)]
-    assert sum(len(b.items) for b in lists) == 47
+    assert sum(len(b.items) for b in lists) == outline.items
     assert all(len(item.blocks) == 1 and isinstance(item.blocks[0], Paragraph) for b in lists for item in b.items)
     top_paragraphs = [b for b in doc.blocks if isinstance(b, Paragraph)]
     source_lines = ARTICLE_TXT.read_text(encoding="utf-8").split("\n")
-    assert len(source_lines) == 196
-    assert len(top_paragraphs) == len(source_lines) - len(parts) - len(subheadings) - 47
+    assert len(top_paragraphs) == len(source_lines) - len(parts) - len(subheadings) - outline.items
 
 
 def test_front_matter() -> None:

@@ -47,7 +47,7 @@ from fleuron.walk import plain_text
 from fleuron.writers.markdown import to_markdown
 from fleuron.writers.xhtml import XHTML_NS
 
-from helpers import ARTICLE_MD, ARTICLE_TXT, without_pos, words
+from helpers import ARTICLE_MD, ARTICLE_TXT, article_outline, without_pos, words
 from helpers import fleuron as run
 
 FIXTURES = Path(__file__).parent / "data" / "plaintext"
@@ -154,13 +154,14 @@ def test_article_gives_the_hand_made_manuscript() -> None:
         "4. Comment garder un ancrage technique tout en évoluant",
     ]
     subheadings = [t for level, t in headings if level == 3]
-    assert len(subheadings) == 13
+    outline = article_outline()
+    assert len(subheadings) == outline.subheadings
     assert [t[:2] for t in subheadings if t[0].isdigit()] == ["1.", "2.", "3.", "4."]
     lists = [b for b in doc.blocks if isinstance(b, (BulletList, OrderedList))]
     assert all(isinstance(b, BulletList) for b in lists), "a numbered title was read as a list"
-    assert sum(len(b.items) for b in lists) == 47
+    assert sum(len(b.items) for b in lists) == outline.items
     paragraphs = [b for b in doc.blocks if isinstance(b, Paragraph)]
-    assert len(paragraphs) == len(text.split("\n")) - len(headings) - 47
+    assert len(paragraphs) == len(text.split("\n")) - len(headings) - outline.items
     assert [type(b).__name__ for b in doc.blocks] == [type(b).__name__ for b in hand_made.blocks]
     # The whole model, not just its outline: the same blocks, text and identifiers.
     assert without_pos(doc.blocks) == without_pos(hand_made.blocks)
@@ -174,7 +175,7 @@ def test_article_gives_the_hand_made_manuscript() -> None:
 def test_article_explanations() -> None:
     reading = analyze_plaintext(ARTICLE_TXT.read_text(encoding="utf-8"), str(ARTICLE_TXT))
     said = {e.line: str(e) for e in reading.explanations}
-    assert len(said) == len(reading.explanations) == 196  # one per line, none blank
+    assert len(said) == len(reading.explanations) == article_outline().source_lines  # one per line, none blank
     assert said[1] == "line 1: paragraph — ends with '.'"
     assert said[18] == "line 18: heading 3 — short line without final punctuation, followed by text"
     assert said[27] == "line 27: paragraph — ends with ':', introduces what follows"
@@ -553,7 +554,7 @@ def test_build_straight_from_text(tmp_path: Path, article: Path) -> None:
         return [(h.tag, h.get("id")) for h in tree.iter("h2", "h3") if h.get("id", "").find("toc") < 0]
 
     from_text = headings("article.html")
-    assert len(from_text) == 17
+    assert len(from_text) == article_outline().headings
     assert from_text == headings("du-technicien-au-leader.html")
 
 
