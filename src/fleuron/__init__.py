@@ -62,14 +62,20 @@ def typographize(doc: Document) -> Document:
 
 
 def write_epub(doc: Document, path: str | Path) -> None:
+    """The EPUB of `doc`, once it has passed the document check (links, anchors, images)."""
+    from .checks import check_document
     from .writers.epub import write_epub as write
 
+    check_document(doc)
     write(doc, Path(path))
 
 
 def write_pdf(doc: Document, path: str | Path) -> None:
+    """The book PDF of `doc`, once it has passed the document check."""
+    from .checks import check_document
     from .writers.pdf import write_pdf as write
 
+    check_document(doc)
     write(doc, Path(path))
 
 

@@ -185,7 +185,7 @@ def _check_raster(image: LocalImage, file: str, line: int | None) -> None:
     from PIL import Image as Pillow
     from PIL import UnidentifiedImageError
 
-    from .writers.images import _raster_type
+    from .writers.images import raster_type
 
     source = image.source
     try:
@@ -218,7 +218,7 @@ def _check_raster(image: LocalImage, file: str, line: int | None) -> None:
         raise FleuronError(_too_large(source, ""), file, line) from None
     except UnidentifiedImageError:
         with image.path.open("rb") as head:
-            damaged = _raster_type(head.read(16)) is not None  # an image's first bytes, then nothing sound
+            damaged = raster_type(head.read(16)) is not None  # an image's first bytes, then nothing sound
         if damaged:
             message = _(
                 "image '{source}' is damaged ({reason}); export it again from an image editor",

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .checks import check_document
 from .config import Config, find_config, load_config
 from .errors import FleuronError
 from .model import Document
@@ -124,6 +125,7 @@ def build(
         try:
             inputs.files_in(request.sources)
             doc = load_book(request.sources, request.config.defaults, step)
+            check_document(doc)  # the same outcome whatever the formats, before any writer
             state = BuildState(request.out_dir)
             keys = _input_keys(doc, request, inputs)
             vouched = _writer_inputs(inputs, doc)

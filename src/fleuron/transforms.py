@@ -34,7 +34,13 @@ def _separate(chapter: Document, number: int, book: Document) -> Document:
     taken = {b.identifier for b in iter_blocks(book.blocks) if isinstance(b, Heading)}
     labels = {b.label for b in iter_blocks(chapter.blocks) if isinstance(b, FootnoteDef)}
     own = {b.identifier for b in iter_blocks(chapter.blocks) if isinstance(b, Heading)}
-    renamed = {identifier: f"{identifier}-{number}" for identifier in own & taken}
+    renamed: dict[str, str] = {}
+    for identifier in sorted(own & taken):
+        candidate, extra = f"{identifier}-{number}", 1
+        while candidate in taken | own | set(renamed.values()):  # "intro-2" may be a heading of its own
+            extra += 1
+            candidate = f"{identifier}-{number}-{extra}"
+        renamed[identifier] = candidate
 
     def rename(node: Any) -> Any:
         if isinstance(node, (FootnoteRef, FootnoteDef)) and node.label in labels:

@@ -176,7 +176,7 @@ def fetch_remote_image(source: str, file: str, line: int) -> tuple[Path, str]:
     bytes must be a PNG, JPEG, GIF or WebP image (never SVG: it could hold a script)."""
     remote = source.lower().startswith(("http:", "https:"))
     data = _download(source, file, line) if remote else _decode_data_url(source, file, line)
-    kind = _raster_type(data)
+    kind = raster_type(data)
     if kind is None:
         raise FleuronError(f"image '{source}' is not a PNG, JPEG, GIF or WebP image", file, line)
     media_type, suffix = kind
@@ -190,7 +190,8 @@ def fetch_remote_image(source: str, file: str, line: int) -> tuple[Path, str]:
     return target, media_type
 
 
-def _raster_type(data: bytes) -> tuple[str, str] | None:
+def raster_type(data: bytes) -> tuple[str, str] | None:
+    """The media type and file ending that a raster image's first bytes announce, if any."""
     for signature, media_type, suffix in _RASTER_SIGNATURES:
         if data.startswith(signature):
             return media_type, suffix
