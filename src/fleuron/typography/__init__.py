@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from typing import assert_never
@@ -79,9 +80,9 @@ def typographize_run(run: InlineRun, rule: TextRule) -> InlineRun:
     Each hard line break starts a new paragraph for the rule (a poem's lines, a dialogue).
     Inline notes and image descriptions are runs of their own.
     """
-    pieces = _flatten(run, rule)
-    changed: list[_Piece] = []
-    line: list[_Piece] = []
+    pieces = flatten(run, rule)
+    changed: list[Piece] = []
+    line: list[Piece] = []
     for piece in pieces:
         if isinstance(piece, HardBreak):
             changed += [*_rewrite_line(line, rule), piece]
@@ -93,7 +94,7 @@ def typographize_run(run: InlineRun, rule: TextRule) -> InlineRun:
 
 
 @dataclasses.dataclass
-class _Slot:
+class Slot:
     """A piece of the run's text: a Text node's text, or the space of a soft break."""
 
     text: str
@@ -103,19 +104,19 @@ class _Slot:
 
 #: One piece per leaf of the run: a slot of text, or an inline the rule must not see (a note
 #: or an image, already corrected inside; code; a note call; a hard break).
-_Piece = _Slot | Inline
+Piece = Slot | Inline
 
 
-def _flatten(run: InlineRun, rule: TextRule, depth: int = 0) -> list[_Piece]:
-    pieces: list[_Piece] = []
+def flatten(run: InlineRun, rule: TextRule, depth: int = 0) -> list[Piece]:
+    pieces: list[Piece] = []
     for inline in run:
         match inline:
             case Text(text=text):
-                pieces.append(_Slot(text, depth))
+                pieces.append(Slot(text, depth))
             case SoftBreak():
-                pieces.append(_Slot(" ", depth, soft_break=True))
+                pieces.append(Slot(" ", depth, soft_break=True))
             case Emph(content=content) | Strong(content=content) | Link(content=content):
-                pieces += _flatten(content, rule, depth + 1)
+                pieces += flatten(content, rule, depth + 1)
             case Note(content=content):
                 pieces.append(Note(typographize_run(content, rule)))
             case Image(alt=alt):
@@ -127,28 +128,32 @@ def _flatten(run: InlineRun, rule: TextRule, depth: int = 0) -> list[_Piece]:
     return pieces
 
 
-def _rewrite_line(line: list[_Piece], rule: TextRule) -> list[_Piece]:
+def _rewrite_line(line: list[Piece], rule: TextRule) -> list[Piece]:
     """Run the rule over the line's text, then share the result back between its slots.
 
     Returns one piece per piece given; a slot may come back empty.
     """
-    source = "".join(piece.text if isinstance(piece, _Slot) else OPAQUE for piece in line)
+    source = "".join(piece.text if isinstance(piece, Slot) else OPAQUE for piece in line)
     result = rule(source)
     if result == source:
         return line
-    if len(line) == 1 and isinstance(line[0], _Slot):
+    if len(line) == 1 and isinstance(line[0], Slot):
         return [dataclasses.replace(line[0], text=result)]
-    owner = [i for i, piece in enumerate(line) for _ in (piece.text if isinstance(piece, _Slot) else OPAQUE)]
-    texts = ["" for _ in line]
+    owner = [i for i, piece in enumerate(line) for _ in (piece.text if isinstance(piece, Slot) else OPAQUE)]
+    ends = list(itertools.accumulate(len(piece.text) if isinstance(piece, Slot) else 1 for piece in line))
+    texts: list[list[str]] = [[] for _ in line]  # joined at the end: `str +=` on a list item copies
     for tag, i1, i2, j1, j2 in diff_opcodes(source, result):
         if tag == "equal":
-            for offset in range(i2 - i1):
-                texts[owner[i1 + offset]] += result[j1 + offset]
+            i = i1
+            while i < i2:  # each piece's share of the equal stretch, as one slice
+                end = min(i2, ends[owner[i]])
+                texts[owner[i]].append(result[j1 + i - i1 : j1 + end - i1])
+                i = end
         elif j2 > j1:
-            texts[_receiver(line, owner, i1, i2)] += result[j1:j2]
-    out: list[_Piece] = []
-    for piece, text in zip(line, texts, strict=True):
-        if isinstance(piece, _Slot):
+            texts[_receiver(line, owner, i1, i2)].append(result[j1:j2])
+    out: list[Piece] = []
+    for piece, text in zip(line, map("".join, texts), strict=True):
+        if isinstance(piece, Slot):
             out.append(dataclasses.replace(piece, text=text))
         elif text != OPAQUE:  # the rule moved an opaque piece: leave the line as it was
             return line
@@ -177,9 +182,12 @@ def diff_opcodes(source: str, result: str) -> list[tuple[str, int, int, int, int
     ops: list[tuple[str, int, int, int, int]] = []
     i0 = j0 = 0
     for i, j in zip([*anchors_a, len(source)], [*anchors_b, len(result)], strict=True):
-        ops += _gap_opcodes(source, result, i0, i, j0, j)
-        if i < len(source):
-            ops.append(("equal", i, i + 1, j, j + 1))
+        anchor = [("equal", i, i + 1, j, j + 1)] if i < len(source) else []
+        for op in [*_gap_opcodes(source, result, i0, i, j0, j), *anchor]:
+            if op[0] == "equal" and ops and ops[-1][0] == "equal":  # one op for a word, not one a letter
+                ops[-1] = ("equal", ops[-1][1], op[2], ops[-1][3], op[4])
+            else:
+                ops.append(op)
         i0, j0 = i + 1, j + 1
     return ops
 
@@ -193,28 +201,28 @@ def _gap_opcodes(a: str, b: str, i1: int, i2: int, j1: int, j2: int) -> list[tup
     return [("replace", i1, i2, j1, j2) if i2 > i1 else ("insert", i1, i1, j1, j2)]
 
 
-def _receiver(line: list[_Piece], owner: list[int], start: int, end: int) -> int:
+def _receiver(line: list[Piece], owner: list[int], start: int, end: int) -> int:
     """The slot that takes the characters replacing source[start:end] (or inserted at `start`)."""
     candidates = [owner[i] for i in range(start, end)]
     if not candidates:  # an insertion: the shallower of its two neighbours, the left one on a tie
         neighbours = [owner[i] for i in (start - 1, start) if 0 <= i < len(owner)]
         candidates = sorted(neighbours, key=lambda i: _depth(line[i]))
-    slots = [i for i in candidates if isinstance(line[i], _Slot)]
+    slots = [i for i in candidates if isinstance(line[i], Slot)]
     return slots[0] if slots else candidates[0]
 
 
-def _depth(piece: _Piece) -> int:
-    return piece.depth if isinstance(piece, _Slot) else 1_000
+def _depth(piece: Piece) -> int:
+    return piece.depth if isinstance(piece, Slot) else 1_000
 
 
-def _rebuild(run: InlineRun, pieces: Iterator[_Piece]) -> InlineRun:
+def _rebuild(run: InlineRun, pieces: Iterator[Piece]) -> InlineRun:
     """The run's tree again, each leaf taken from the next piece; emptied texts disappear."""
     out: list[Inline] = []
     for inline in run:
         match inline:
             case Text() | SoftBreak():
                 slot = next(pieces)
-                assert isinstance(slot, _Slot)
+                assert isinstance(slot, Slot)
                 if slot.soft_break and slot.text == " ":
                     out.append(SoftBreak())
                 elif slot.text:
@@ -223,7 +231,7 @@ def _rebuild(run: InlineRun, pieces: Iterator[_Piece]) -> InlineRun:
                 out.append(dataclasses.replace(inline, content=_rebuild(content, pieces)))
             case Note() | Image() | Code() | FootnoteRef() | HardBreak() | RawInline():
                 piece = next(pieces)
-                assert not isinstance(piece, _Slot)
+                assert not isinstance(piece, Slot)
                 out.append(piece)
             case _:
                 assert_never(inline)

@@ -34,31 +34,55 @@ class Rule:
     apply: Callable[[str, TypographyOptions], str]
 
 
-def typographize_text(text: str, options: TypographyOptions | None = None) -> str:
-    """The paragraph `text` with every enabled rule applied."""
+#: Called by the driver after each step that changed the text: the step, the text before it
+#: and the text after it (protected spans restored in both).
+Observer = Callable[[Rule, str, str], None]
+
+
+def typographize_text(text: str, options: TypographyOptions | None = None, observe: Observer | None = None) -> str:
+    """The paragraph `text` with every enabled rule applied, then the compat step if asked for:
+    the one driver, which the build runs and the proofreader's report watches (`observe`)."""
     options = options or TypographyOptions()
     rules = enabled_rules(options)
     # One pass gives RULES.md's result. A rule can, rarely, create the context of an earlier
     # one (R9 puts a space after a `--` that R4 then reads as spaced): passes repeat until
     # nothing changes, which makes the function idempotent (R15).
-    for _ in range(_MAX_PASSES):
-        protected, spans = protect(text)
-        for rule in rules:
-            protected = rule.apply(protected, options)
-        if options.compat:
-            protected = protected.replace(NN, NB)
-        result = restore(protected, spans)
+    for _ in range(MAX_PASSES):
+        result = _run(rules, text, options, observe)
         if result == text:
             break
         text = result
-    return text
+    # After the passes, or each pass would turn back into U+202F what compat made U+00A0.
+    return _run(post_steps(options), text, options, observe)
 
 
-_MAX_PASSES = 4
+MAX_PASSES = 4
 
 
 def enabled_rules(options: TypographyOptions) -> list[Rule]:
+    """The rules the options leave enabled, in order."""
     return [rule for rule in RULES if rule.code not in options.disabled]
+
+
+def post_steps(options: TypographyOptions) -> list[Rule]:
+    """What runs once the rules are done: the compat step, when asked for."""
+    return [COMPAT] if options.compat else []
+
+
+def _run(steps: list[Rule], text: str, options: TypographyOptions, observe: Observer | None) -> str:
+    """The steps in order over `text`, its protected spans hidden from them."""
+    if not steps:
+        return text
+    protected, spans = protect(text)
+    seen = text  # the text as the observer last saw it
+    for step in steps:
+        changed = step.apply(protected, options)
+        if observe is not None and changed != protected:
+            after = restore(changed, spans)
+            observe(step, seen, after)
+            seen = after
+        protected = changed
+    return restore(protected, spans)
 
 
 # --- R1: protected spans -----------------------------------------------------------------
@@ -405,4 +429,12 @@ RULES: tuple[Rule, ...] = (
     Rule("R12", "abbreviations", abbreviations),
     Rule("R13", "dash spacing", dash_spacing),
 )
-RULE_CODES = tuple(rule.code for rule in RULES)
+
+
+def compat(text: str, options: TypographyOptions) -> str:
+    """Compat: every narrow no-break space becomes a no-break space, for fonts and readers that
+    lack U+202F. Run after the rules, on their whole result."""
+    return text.replace(NN, NB)
+
+
+COMPAT = Rule("compat", "compat", compat)

@@ -3,7 +3,7 @@ the file, line and column where the author will find it (`fleuron check`)."""
 
 from __future__ import annotations
 
-import difflib
+import bisect
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from ..messages import _
 from ..model import Block, Document, HardBreak, Image, Inline, Note, Table, TypographyOptions
 from ..walk import block_inline_runs, iter_blocks, iter_inlines
-from . import _flatten, _Slot, is_french
-from .fr import _MAX_PASSES, NB, NN, OPAQUE, enabled_rules, protect, restore
+from . import Slot, diff_opcodes, flatten, is_french
+from .fr import COMPAT, NB, NN, OPAQUE, RULES, Rule, typographize_text
 
 _QUOTE_OPENERS = "«“‹"
 
@@ -49,30 +49,23 @@ class _Change:
 
 
 def trace(text: str, options: TypographyOptions) -> tuple[list[_Change], str, list[int]]:
-    """What each rule changes in `text`, in the original text's coordinates; and the final text
-    with, for each of its characters, the position in `text` it stands for."""
+    """What each step of the build's driver changes in `text`, in the original text's
+    coordinates; and the final text with, for each of its characters, the position in `text`
+    it stands for."""
     changes: list[_Change] = []
     origin = list(range(len(text)))  # for each current character, where it came from
-    current = text
-    for _pass in range(_MAX_PASSES):
-        at_start = current
-        protected, spans = protect(current)
-        for rule in enabled_rules(options):
-            changed = rule.apply(protected, options)
-            if changed == protected:
-                continue
-            new = restore(changed, spans)
-            opcodes = difflib.SequenceMatcher(None, current, new, autojunk=False).get_opcodes()
-            for tag, i1, i2, j1, j2 in opcodes:
-                if tag != "equal":
-                    start = origin[i1] if i1 < len(origin) else len(text)
-                    end = origin[i2 - 1] + 1 if i2 > i1 else start
-                    changes.append(_Change(rule.code, rule.name, start, end, current[i1:i2], new[j1:j2]))
-            origin = _follow(origin, opcodes, len(text))
-            current, protected = new, changed
-        if current == at_start:
-            break
-    return changes, current, origin
+
+    def observe(step: Rule, before: str, after: str) -> None:
+        nonlocal origin
+        opcodes = diff_opcodes(before, after)
+        for tag, i1, i2, j1, j2 in opcodes:
+            if tag != "equal":
+                start = origin[i1] if i1 < len(origin) else len(text)
+                end = origin[i2 - 1] + 1 if i2 > i1 else start
+                changes.append(_Change(step.code, step.name, start, end, before[i1:i2], after[j1:j2]))
+        origin = _follow(origin, opcodes, len(text))
+
+    return changes, typographize_text(text, options, observe), origin
 
 
 def _follow(origin: list[int], opcodes: Sequence[tuple[str, int, int, int, int]], size: int) -> list[int]:
@@ -96,23 +89,48 @@ def corrections(doc: Document, source: str | None = None) -> list[Correction]:
         for line_number, run in _runs_with_lines(block):
             for text, breaks, offset in _texts(run):
                 changes, final, origin = trace(text, doc.meta.typography)
-                for change in _merged(text, changes):
+                for change in _merged(text, _without_compat_echoes(changes)):
                     line, column = _locate(text, breaks, change, line_number + offset)
                     head, tail = _context(text, change)
                     before = head + text[change.start : change.end] + tail
                     column = _refine(lines, line, column, head, before)
-                    # The same stretch once every rule has run.
-                    window = range(change.start - len(head), change.end + len(tail))
-                    after = "".join(char for char, source in zip(final, origin, strict=True) if source in window)
+                    # The same stretch once every step has run (`origin` never decreases).
+                    window = slice(
+                        bisect.bisect_left(origin, change.start - len(head)),
+                        bisect.bisect_left(origin, change.end + len(tail)),
+                    )
+                    after = final[window]
+                    if after == before:  # undone by a later step (compat, on text already right)
+                        continue
                     correction = Correction(block.pos.file, line, column, change.rule, change.name,
                                             _shorten(before), _shorten(after))  # fmt: skip
                     found.append(correction)
     return found
 
 
+def _without_compat_echoes(changes: list[_Change]) -> list[_Change]:
+    """The compat step's changes, but where it only turns a rule's own narrow space into a
+    no-break one: that correction already shows the final text."""
+    ruled = {
+        position
+        for change in changes
+        if change.rule != COMPAT.code
+        for position in range(change.start, max(change.end, change.start + 1))
+    }
+    return [
+        change
+        for change in changes
+        if change.rule != COMPAT.code or not ruled.issuperset(range(change.start, change.end))
+    ]
+
+
+#: The report's order: the rules', then the compat step's.
+_ORDER = [rule.code for rule in (*RULES, COMPAT)]
+
+
 def summary(found: Sequence[Correction]) -> str:
     counts = Counter((c.rule, c.name) for c in found)
-    order = sorted(counts, key=lambda key: int(key[0][1:]))
+    order = sorted(counts, key=lambda key: _ORDER.index(key[0]))
     rows = [f"{rule} {_(name)}: {counts[rule, name]}" for rule, name in order]
     total = _("{count} correction" if len(found) == 1 else "{count} corrections", count=len(found))
     return "\n".join([*rows, total])
@@ -133,10 +151,10 @@ def _texts(run: tuple[Inline, ...]) -> Iterator[tuple[str, list[int], int]]:
 
     Each comes with the positions of its soft breaks (source line ends) and its line offset.
     """
-    pieces = _flatten(run, lambda text: text)
+    pieces = flatten(run, lambda text: text)
     text, breaks, offset, lines_before = "", list[int](), 0, 0
     for piece in pieces:
-        if isinstance(piece, _Slot):
+        if isinstance(piece, Slot):
             if piece.soft_break:
                 breaks.append(len(text))
             text += piece.text
@@ -190,9 +208,16 @@ def _refine(lines: list[str] | None, line: int, column: int, head: str, before: 
 
 def _context(text: str, change: _Change) -> tuple[str, str]:
     """The word before and the word after a change, so that the reader sees where it is."""
-    left = re.search(r"\S*\s?$", text[: change.start])
-    right = re.match(r"\s?\S*", text[change.end :])
-    return (left[0] if left else ""), (right[0] if right else "")
+    start = change.start  # scanned by hand: a regex searched backwards is quadratic on a long word
+    if start and text[start - 1].isspace():
+        start -= 1
+    while start and not text[start - 1].isspace():
+        start -= 1
+    right = _WORD_AFTER.match(text, change.end)
+    return text[start : change.start], (right[0] if right else "")
+
+
+_WORD_AFTER = re.compile(r"\s?\S*")
 
 
 def _shorten(text: str) -> str:
