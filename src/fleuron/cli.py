@@ -65,11 +65,15 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+#: The log levels' names, as `messages.FRENCH` translates them.
+_LEVELS = {logging.ERROR: "error", logging.WARNING: "warning", logging.INFO: "info", logging.DEBUG: "debug"}
+
+
 class _Localized(logging.Formatter):
     """`fleuron: warning: ...`, like `fleuron: error: ...`, in the user's language."""
 
     def format(self, record: logging.LogRecord) -> str:
-        record.levelname = _(record.levelname.lower())
+        record.levelname = _(_LEVELS.get(record.levelno, record.levelname.lower()))
         return super().format(record)
 
 
@@ -214,7 +218,9 @@ def _import(args: argparse.Namespace) -> int:
         for explanation in reading.explanations:
             print(explanation)
     if not reading.title:
-        log.warning("%s: no title line found: fill in 'title' in its front matter (marked TODO)", imported.path)
+        log.warning(
+            _("{path}: no title line found: fill in 'title' in its front matter (marked TODO)", path=imported.path)
+        )
     print(imported.path)
     return 0
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import FleuronError
+from .messages import _
 from .readers.plaintext import PlainTextReading, analyze_plaintext
 from .readers.source import read_source
 from .storage import write_atomically
@@ -31,12 +32,13 @@ def import_plaintext(
     """
     source = Path(source)
     if source.is_dir():
-        raise FleuronError("this is a folder; give the plain-text file to import", str(source))
+        raise FleuronError(_("this is a folder; give the plain-text file to import"), str(source))
     target = Path(output) if output is not None else source.with_suffix(".md")
     if target.resolve() == source.resolve():
-        raise FleuronError("the output would replace the text being imported; give another name with -o", str(target))
+        message = _("the output would replace the text being imported; give another name with -o")
+        raise FleuronError(message, str(target))
     if target.exists() and not force:
-        raise FleuronError("already exists; give another name with -o, or --force to replace it", str(target))
+        raise FleuronError(_("already exists; give another name with -o, or --force to replace it"), str(target))
     reading = analyze_plaintext(read_source(source), str(source), lang)
     write_atomically(target, imported_markdown(reading, source.name).encode("utf-8"))
     return Imported(target, reading)

@@ -27,10 +27,9 @@ FRENCH = {
     # The command line
     "error": "erreur",
     "warning": "avertissement",
-    "interrupted; the previous outputs are untouched": "interrompu ; les fichiers déjà produits sont intacts",
+    "interrupted; the previous outputs are untouched": "interrompu\u202f; les fichiers déjà produits sont intacts",
     "internal error: {kind}: {detail}": "erreur interne\u00a0: {kind}\u00a0: {detail}",
     "Please report it with the manuscript that caused it.": "Merci de la signaler avec le manuscrit qui l’a causée.",
-    "not UTF-8 text (byte {offset}); give UTF-8 text": "ce texte n’est pas en UTF-8 (octet {offset})\u202f; donnez du texte UTF-8",  # noqa: E501
     # Finding and reading manuscripts
     "no such file; give the path of a Markdown manuscript": (
         "fichier introuvable\u202f; donnez le chemin d’un manuscrit Markdown"
@@ -159,5 +158,111 @@ FRENCH = {
     "typography": "typographie",
     "book layout": "mise en pages du livre",
     "handout": "polycopié",
-    "writing": "écriture",
+    # The log's levels (the command line)
+    "info": "info",
+    "debug": "débogage",
+    # The command line and the preview
+    "{path}: no title line found: fill in 'title' in its front matter (marked TODO)": (
+        "{path}\u00a0: aucune ligne de titre trouvée\u00a0: complétez «\u202ftitle\u202f» dans son en-tête "
+        "(marqué TODO)"
+    ),
+    "preview: {address}": "aperçu\u00a0: {address}",
+    "error: {message}": "erreur\u00a0: {message}",
+    # Importing plain text
+    "this is a folder; give the plain-text file to import": (
+        "c’est un dossier\u202f; donnez le fichier texte à importer"
+    ),
+    "the output would replace the text being imported; give another name with -o": (
+        "le résultat remplacerait le texte importé\u202f; donnez un autre nom avec -o"
+    ),
+    "already exists; give another name with -o, or --force to replace it": (
+        "existe déjà\u202f; donnez un autre nom avec -o, ou --force pour le remplacer"
+    ),
+    "{path}: no title line found; using {title!r} (`fleuron import` writes a front matter to fill in)": (
+        "{path}\u00a0: aucune ligne de titre trouvée\u202f; titre retenu\u00a0: «\u202f{title}\u202f» "
+        "(`fleuron import` écrit un en-tête à compléter)"
+    ),
+    "'{lang}' is not a language tag; give one like 'fr' or 'en-GB'": (
+        "«\u202f{lang}\u202f» n’est pas un code de langue\u202f; donnez-en un comme «\u202ffr\u202f» ou "
+        "«\u202fen-GB\u202f»"
+    ),
+    # Reading the manuscript (more)
+    "the manuscript is larger than {limit} MB, the most Fleuron lays out (see SECURITY.md)": (
+        "le manuscrit dépasse {limit}\u00a0Mo, le plus que Fleuron met en pages (voir SECURITY.md)"
+    ),
+    "unexpected Markdown token {kind!r}": "élément Markdown inattendu {kind!r}",
+    "unexpected Markdown inline token {kind!r}": "élément Markdown de ligne inattendu {kind!r}",
+    "quotes or lists are nested too deep here (at most {levels} levels); flatten them": (
+        "citations ou listes trop imbriquées ici (au plus {levels}\u00a0niveaux)\u202f; aplatissez-les"
+    ),
+    "emphasis, links or HTML nested more than {levels} levels deep; simplify this line": (
+        "emphase, liens ou HTML imbriqués sur plus de {levels}\u00a0niveaux\u202f; simplifiez cette ligne"
+    ),
+    # Front matter (more)
+    "{path}: no 'title' in the front matter; using {title!r}": (
+        "{path}\u00a0: pas de «\u202ftitle\u202f» dans l’en-tête\u202f; titre retenu\u00a0: «\u202f{title}\u202f»"
+    ),
+    "{path}: no 'lang' in the front matter; assuming '{lang}'": (
+        "{path}\u00a0: pas de «\u202flang\u202f» dans l’en-tête\u202f; langue supposée\u00a0: «\u202f{lang}\u202f»"
+    ),
+    "'raw_html: {value}' takes one of: {choices}": (
+        "«\u202fraw_html\u00a0: {value}\u202f» prend l’une de ces valeurs\u00a0: {choices}"
+    ),
+    "'typography' must be a mapping of options, e.g. 'compat: true'": (
+        "«\u202ftypography\u202f» doit être un ensemble d’options, par exemple «\u202fcompat\u00a0: true\u202f»"
+    ),
+    "'disable' takes rule codes among {codes}": "«\u202fdisable\u202f» prend des codes de règles parmi {codes}",
+    "typography option '{key}' takes one of: {choices}": (
+        "l’option typographique «\u202f{key}\u202f» prend l’une de ces valeurs\u00a0: {choices}"
+    ),
+    "unknown typography option '{key}'": "option typographique inconnue «\u202f{key}\u202f»",
+    "YAML aliases ('*name') are not allowed in the front matter; write it out": (
+        "les alias YAML («\u202f*nom\u202f») sont interdits dans l’en-tête\u202f; écrivez la valeur en entier"
+    ),
+    "the front matter nests deeper than {levels} levels": "l’en-tête s’imbrique sur plus de {levels}\u00a0niveaux",
+    # The book's fonts (styles/fonts.toml)
+    " (Debian package {package}: `make` installs it)": " (paquet Debian {package}\u00a0: `make` l’installe)",
+    "font file {file} of {family} not found in styles/fonts/ or the system's font folders; install it{hint}": (
+        "fichier de police {file} de {family} introuvable dans styles/fonts/ et dans les dossiers de polices du "
+        "système\u202f; installez-le{hint}"
+    ),
+    "does not parse: {reason}": "illisible\u00a0: {reason}",
+    "needs a `family` and at least one [[face]]": "il y faut une `family` et au moins une [[face]]",
+    "each [[face]] needs role (text or mono), weight, style (normal or italic) and file; got {face}": (
+        "chaque [[face]] demande role (text ou mono), weight, style (normal ou italic) et file\u202f; "
+        "reçu\u00a0: {face}"
+    ),
+    'needs at least one face with role = "text"': 'il y faut au moins une [[face]] avec role = "text"',
+    "cannot write a completed copy of {name} in {folder}": (
+        "impossible d’écrire une copie complétée de {name} dans {folder}"
+    ),
+    "the font has no hyphen to lend to U+2011": "la police n’a pas de trait d’union à prêter à U+2011",
+    "cannot add glyphs to a CID-keyed CFF font; choose another font": (
+        "impossible d’ajouter des glyphes à une police CFF à clés CID\u202f; choisissez une autre police"
+    ),
+    "the font has neither TrueType nor CFF outlines": "la police n’a ni contours TrueType ni contours CFF",
+    # The book's layout (PDF) and the EPUB's packaging
+    "the front matter's 'trim'": "la clé «\u202ftrim\u202f» de l’en-tête",
+    "unknown trim '{name}' in {where}; choose among {choices}": (
+        "format de page inconnu «\u202f{name}\u202f» dans {where}\u202f; choisissez parmi {choices}"
+    ),
+    "{file}:{line}: {char!r} (U+{code:04X}) is not in the book's font {family}; it would come from another font": (
+        "{file}:{line}\u00a0: {char!r} (U+{code:04X}) n’est pas dans la police du livre, {family}\u202f; "
+        "il viendrait d’une autre police"
+    ),
+    "unknown PDF variant '{variant}'; choose among {choices}": (
+        "variante de PDF inconnue «\u202f{variant}\u202f»\u202f; choisissez parmi {choices}"
+    ),
+    "the PDF may only use the manuscript's own files: {reason}": (
+        "le PDF ne peut utiliser que les fichiers du manuscrit\u00a0: {reason}"
+    ),
+    "the PDF uses fonts other than {family}: {others}": "le PDF utilise d’autres polices que {family}\u00a0: {others}",
+    "no font could draw {chars}: the PDF shows blank boxes instead": (
+        "aucune police ne sait dessiner {chars}\u00a0: le PDF montre des cases vides à la place"
+    ),
+    "the layout's process ended ({code}) without a result ({reason})": (
+        "le processus de mise en pages s’est terminé ({code}) sans résultat ({reason})"
+    ),
+    "{reason}; laying out in this process": "{reason}\u202f; mise en pages dans ce processus-ci",
+    "ebooklib could not write the EPUB": "ebooklib n’a pas pu écrire l’EPUB",
 }

@@ -24,6 +24,8 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from .messages import _
+
 if TYPE_CHECKING:
     import subprocess
 
@@ -82,7 +84,9 @@ class LayoutProcess:
         try:
             outcome, records = pickle.loads(data)
         except Exception as error:
-            raise NoResult(f"the layout's process ended ({code}) without a result ({error})") from None
+            raise NoResult(
+                _("the layout's process ended ({code}) without a result ({reason})", code=code, reason=error)
+            ) from None
         for name, level, message in records:  # given here, by the logger that said it there
             logging.getLogger(name).log(level, "%s", message)
         if isinstance(outcome, BaseException):
@@ -133,7 +137,7 @@ class Layouts:
             try:
                 return self.processes[name].result()
             except NoResult as error:  # lay out here: any error of WeasyPrint's is then ours to report
-                log.info("%s; laying out in this process", error)
+                log.info(_("{reason}; laying out in this process", reason=error))
         from .writers.layout import lay_out
 
         with _pages_reported(report):

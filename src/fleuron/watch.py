@@ -121,12 +121,12 @@ def watch(
         try:
             rebuild()
         except FleuronError as error:
-            say(f"{_('error')}: {error}")
+            say(_("error: {message}", message=error))
         preview.update(*preview_page(source))
 
     refresh()
     server = serve(preview, port)
-    say(f"preview: http://127.0.0.1:{server.server_address[1]}/")
+    say(_("preview: {address}", address=f"http://127.0.0.1:{server.server_address[1]}/"))
     request = plan(source)
     roots = {
         request.config.root,

@@ -172,7 +172,7 @@ class _Converter:
                 from ..sanitize import sanitize_html  # here: nh3 is only for `raw_html: sanitize`
 
                 return RawBlock("html", sanitize_html(token.content), pos=pos)
-        raise FleuronError(f"unexpected Markdown token {token.type!r}", self.path, pos.line)
+        raise FleuronError(_("unexpected Markdown token {kind!r}", kind=token.type), self.path, pos.line)
 
     def items(self, inner: Sequence[Token]) -> tuple[ListItem, ...]:
         items = []
@@ -251,7 +251,7 @@ class _Converter:
                 if "label" in token.meta:
                     return FootnoteRef(token.meta["label"])
                 return Note(self.inlines(self.notes[token.meta["id"]]["tokens"]))
-        raise FleuronError(f"unexpected Markdown inline token {token.type!r}", self.path)
+        raise FleuronError(_("unexpected Markdown inline token {kind!r}", kind=token.type), self.path)
 
     def raw_inline(self, tokens: Sequence[Token]) -> RawInline | None:
         """Inline HTML, from an opening tag to its closing one with what stands between them
@@ -305,18 +305,18 @@ def _html_closing(tokens: Sequence[Token], start: int) -> int:
 def _check_nesting(tokens: Sequence[Token], path: str) -> None:
     for token in tokens:
         if token.nesting == 1 and token.level >= MAX_BLOCK_LEVEL:
-            raise FleuronError(
-                f"quotes or lists are nested too deep here (at most {MAX_BLOCK_LEVEL - 1} levels); flatten them",
-                path,
-                token.map[0] + 1 if token.map else None,
+            message = _(
+                "quotes or lists are nested too deep here (at most {levels} levels); flatten them",
+                levels=MAX_BLOCK_LEVEL - 1,
             )
+            raise FleuronError(message, path, token.map[0] + 1 if token.map else None)
         for child in token.children or ():
             if child.level > MAX_INLINE_LEVEL:
-                raise FleuronError(
-                    f"emphasis, links or HTML nested more than {MAX_INLINE_LEVEL} levels deep; simplify this line",
-                    path,
-                    token.map[0] + 1 if token.map else None,
+                message = _(
+                    "emphasis, links or HTML nested more than {levels} levels deep; simplify this line",
+                    levels=MAX_INLINE_LEVEL,
                 )
+                raise FleuronError(message, path, token.map[0] + 1 if token.map else None)
 
 
 def _unclosed_front_matter(text: str) -> bool:

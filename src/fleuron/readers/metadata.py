@@ -83,11 +83,11 @@ def read_front_matter(
     title = _text(data, "title", fail)
     if not title:
         title = _first_title(blocks) or PurePath(path).stem
-        warn("%s: no 'title' in the front matter; using %r", path, title)
+        warn(_("{path}: no 'title' in the front matter; using {title!r}", path=path, title=title))
     lang = _text(data, "lang", fail)
     if not lang:
         lang = DEFAULT_LANG
-        warn("%s: no 'lang' in the front matter; assuming '%s'", path, lang)
+        warn(_("{path}: no 'lang' in the front matter; assuming '{lang}'", path=path, lang=lang))
     if not _LANG_TAG.fullmatch(lang):
         raise fail("lang", _("'lang: {value}' is not a language tag; write one like 'fr' or 'fr-CA'", value=lang))
     identifier = _text(data, "identifier", fail) or f"urn:uuid:{uuid.uuid5(_FLEURON_NS, title)}"
@@ -95,7 +95,8 @@ def read_front_matter(
     slug = ascii_slug(_text(data, "slug", fail) or title)[:MAX_SLUG].rstrip("-") or "book"
     raw_html = _text(data, "raw_html", fail) or "escape"
     if raw_html not in RAW_HTML_MODES:
-        raise fail("raw_html", f"'raw_html: {raw_html}' takes one of: {', '.join(RAW_HTML_MODES)}")
+        choices = ", ".join(RAW_HTML_MODES)
+        raise fail("raw_html", _("'raw_html: {value}' takes one of: {choices}", value=raw_html, choices=choices))
     return Metadata(
         title=title,
         lang=lang,
@@ -139,24 +140,26 @@ def _typography(value: Any, lang: str, fail: Any) -> TypographyOptions:
     if value is None:
         return TypographyOptions(locale=locale)
     if not isinstance(value, dict):
-        raise fail("typography", "'typography' must be a mapping of options, e.g. 'compat: true'")
+        raise fail("typography", _("'typography' must be a mapping of options, e.g. 'compat: true'"))
     options: dict[str, Any] = {"locale": locale}
     for key, choice in value.items():
         if key == "disable":
             rules = [choice] if isinstance(choice, str) else choice
             unknown = [r for r in rules or [] if str(r) not in _RULE_CODES]
             if not isinstance(rules, list) or unknown:
-                raise fail("typography", f"'disable' takes rule codes among {', '.join(_RULE_CODES)}")
+                raise fail("typography", _("'disable' takes rule codes among {codes}", codes=", ".join(_RULE_CODES)))
             options["disabled"] = tuple(str(r) for r in rules)
         elif key in _TYPOGRAPHY_CHOICES:
             if choice not in _TYPOGRAPHY_CHOICES[key]:
                 allowed = ", ".join(str(c).lower() if isinstance(c, bool) else str(c) for c in _TYPOGRAPHY_CHOICES[key])
-                raise fail("typography", f"typography option '{key}' takes one of: {allowed}")
+                raise fail(
+                    "typography", _("typography option '{key}' takes one of: {choices}", key=key, choices=allowed)
+                )
             options[key] = choice
         else:
             close = difflib.get_close_matches(str(key), [*_TYPOGRAPHY_CHOICES, "disable"], n=1)
             hint = _(" (did you mean '{key}'?)", key=close[0]) if close else ""
-            raise fail("typography", f"unknown typography option '{key}'{hint}")
+            raise fail("typography", _("unknown typography option '{key}'", key=key) + hint)
     return TypographyOptions(**options)
 
 
@@ -195,11 +198,13 @@ def _check_yaml_shape(text: str, path: str, first_line: int) -> None:
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
         line = first_line + (event.start_mark.line if event.start_mark is not None else 0)
         if isinstance(event, yaml.AliasEvent):
-            raise FleuronError("YAML aliases ('*name') are not allowed in the front matter; write it out", path, line)
+            message = _("YAML aliases ('*name') are not allowed in the front matter; write it out")
+            raise FleuronError(message, path, line)
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > _MAX_YAML_DEPTH:
-                raise FleuronError(f"the front matter nests deeper than {_MAX_YAML_DEPTH} levels", path, line)
+                message = _("the front matter nests deeper than {levels} levels", levels=_MAX_YAML_DEPTH)
+                raise FleuronError(message, path, line)
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
 

@@ -23,6 +23,7 @@ from typing import Any, Literal, TypeAlias
 import yaml
 
 from ..errors import FleuronError
+from ..messages import _
 from ..model import (
     Block,
     BulletList,
@@ -292,7 +293,7 @@ def _uses_blank_lines(chunks: list[tuple[bool, list[_Line]]]) -> tuple[bool, str
     where a line that ends a sentence is followed, with no blank line, by one that starts one."""
     separations = sum(1 for blank, _ in chunks if blank)
     touching = 0
-    for _, chunk in chunks:
+    for _blank, chunk in chunks:
         for above, below in pairwise(chunk):
             if _is_marker(above.text) or _is_marker(below.text):
                 continue
@@ -600,8 +601,8 @@ def read_plaintext(
     reading = analyze_plaintext(text, path, lang, defaults)
     if not reading.title:
         warn = log.warning if not path.startswith("<") else log.debug
-        warn("%s: no title line found; using %r (`fleuron import` writes a front matter to fill in)",
-             path, reading.doc.meta.title)  # fmt: skip
+        message = "{path}: no title line found; using {title!r} (`fleuron import` writes a front matter to fill in)"
+        warn(_(message, path=path, title=reading.doc.meta.title))
     return reading.doc
 
 
@@ -631,7 +632,7 @@ def analyze_plaintext(
     title = units[0].text if units and units[0].kind == "title" else ""
     if lang:
         if not _LANG_TAG.fullmatch(lang):
-            raise FleuronError(f"'{lang}' is not a language tag; give one like 'fr' or 'en-GB'", path)
+            raise FleuronError(_("'{lang}' is not a language tag; give one like 'fr' or 'en-GB'", lang=lang), path)
         lang_reason = "given"
     else:
         lang, lang_reason = guess_language("\n".join(line.text for line in lines))

@@ -21,6 +21,7 @@ from typing import Any
 from ebooklib import epub
 
 from ..errors import FleuronError
+from ..messages import _
 from ..model import Block, Document, FootnoteDef, Heading, Metadata
 from ..storage import write_atomically
 from ..walk import iter_blocks, plain_text
@@ -338,7 +339,7 @@ def package(book: epub.EpubBook, modified: dt.datetime, lang: str) -> bytes:
         "epub3_pages": False,
     }
     if not epub.write_epub(raw, book, options):  # ebooklib may report failure instead of raising
-        raise FleuronError("ebooklib could not write the EPUB")
+        raise FleuronError(_("ebooklib could not write the EPUB"))
     return _reproducible_zip(raw.getvalue(), modified, lang)
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import FleuronError
+from ..messages import _
 from ..model import Document
 from ..storage import user_cache_dir, write_atomically
 from .stylesheets import styles_dir, stylesheet
@@ -126,12 +127,15 @@ def _found_faces(doc: Document) -> tuple[dict[str, Any], list[tuple[dict[str, An
         source = find_font_file(entry["file"], folders)
         if source is None:
             package = config.get("debian-package")
-            hint = f" (Debian package {package}: `make` installs it)" if package else ""
-            raise FleuronError(
-                f"font file {entry['file']} of {config['family']} not found in styles/fonts/ or the system's "
-                f"font folders; install it{hint}",
-                FONTS_CONFIG,
+            hint = _(" (Debian package {package}: `make` installs it)", package=package) if package else ""
+            message = _(
+                "font file {file} of {family} not found in styles/fonts/ or the system's font folders; "
+                "install it{hint}",
+                file=entry["file"],
+                family=config["family"],
+                hint=hint,
             )
+            raise FleuronError(message, FONTS_CONFIG)
         found.append((entry, source))
     return config, found
 
@@ -140,10 +144,10 @@ def _config(text: str) -> dict[str, Any]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise FleuronError(f"does not parse: {error}", FONTS_CONFIG) from None
+        raise FleuronError(_("does not parse: {reason}", reason=error), FONTS_CONFIG) from None
     faces = data.get("face")
     if not isinstance(data.get("family"), str) or not isinstance(faces, list) or not faces:
-        raise FleuronError("needs a `family` and at least one [[face]]", FONTS_CONFIG)
+        raise FleuronError(_("needs a `family` and at least one [[face]]"), FONTS_CONFIG)
     for face in faces:
         ok = (
             isinstance(face, dict)
@@ -153,12 +157,13 @@ def _config(text: str) -> dict[str, Any]:
             and isinstance(face.get("file"), str)
         )
         if not ok:
-            raise FleuronError(
-                f"each [[face]] needs role (text or mono), weight, style (normal or italic) and file; got {face}",
-                FONTS_CONFIG,
+            message = _(
+                "each [[face]] needs role (text or mono), weight, style (normal or italic) and file; got {face}",
+                face=face,
             )
+            raise FleuronError(message, FONTS_CONFIG)
     if not any(face["role"] == "text" for face in faces):
-        raise FleuronError('needs at least one face with role = "text"', FONTS_CONFIG)
+        raise FleuronError(_('needs at least one face with role = "text"'), FONTS_CONFIG)
     return data
 
 
@@ -260,7 +265,8 @@ def complete_font(source: Path) -> Path:
         except OSError:
             continue  # an unwritable cache: try the next place
         return target
-    raise FleuronError(f"cannot write a completed copy of {source.name} in {user_cache_dir('fonts')}")
+    message = _("cannot write a completed copy of {name} in {folder}", name=source.name, folder=user_cache_dir("fonts"))
+    raise FleuronError(message)
 
 
 def derive_font_bytes(data: bytes) -> bytes:
@@ -282,7 +288,7 @@ def derive_font_bytes(data: bytes) -> bytes:
     if 0x2011 not in cmap:
         hyphen = cmap.get(0x2010) or cmap.get(0x2D)
         if hyphen is None:
-            raise FleuronError("the font has no hyphen to lend to U+2011")
+            raise FleuronError(_("the font has no hyphen to lend to U+2011"))
         additions[0x2011] = hyphen
     for table in font["cmap"].tables:
         if table.isUnicode():
@@ -311,7 +317,7 @@ def _add_empty_glyph(font: Any, base_name: str, width: int) -> str:
 
         top = font["CFF "].cff.topDictIndex[0]
         if hasattr(top, "ROS"):
-            raise FleuronError("cannot add glyphs to a CID-keyed CFF font; choose another font")
+            raise FleuronError(_("cannot add glyphs to a CID-keyed CFF font; choose another font"))
         private = top.Private
         program: list[Any] = ["endchar"]
         if width != getattr(private, "defaultWidthX", 0):
@@ -325,7 +331,7 @@ def _add_empty_glyph(font: Any, base_name: str, width: int) -> str:
             charstrings.charStrings[name] = charstring
         top.charset.append(name)
     else:
-        raise FleuronError("the font has neither TrueType nor CFF outlines")
+        raise FleuronError(_("the font has neither TrueType nor CFF outlines"))
     font.setGlyphOrder([*order, name])
     for table in ("hdmx", "LTSH"):  # optional per-glyph tables that would now be short of a glyph
         if table in font:

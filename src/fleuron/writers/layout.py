@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import FleuronError
+from ..messages import _
 from .files import ProjectFiles
 
 log = logging.getLogger("fleuron")
@@ -68,7 +69,10 @@ def lay_out(job: LayoutJob) -> Laid:
 
     variant = job.variant or DEFAULT_VARIANT
     if variant not in VARIANTS:
-        raise FleuronError(f"unknown PDF variant '{variant}'; choose among {', '.join(sorted(VARIANTS))}")
+        choices = ", ".join(sorted(VARIANTS))
+        raise FleuronError(
+            _("unknown PDF variant '{variant}'; choose among {choices}", variant=variant, choices=choices)
+        )
     html_doc = weasyprint.HTML(string=job.html, url_fetcher=_project_fetcher(job.project))
     identifier = hashlib.sha256(job.key.encode("utf-8")).hexdigest()[:32].encode("ascii")
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
@@ -76,7 +80,7 @@ def lay_out(job: LayoutJob) -> Laid:
     try:
         document = html_doc.render(**options)
     except weasyprint.urls.FatalURLFetchingError as error:
-        raise FleuronError(f"the PDF may only use the manuscript's own files: {error}") from None
+        raise FleuronError(_("the PDF may only use the manuscript's own files: {reason}", reason=error)) from None
     texts = tuple(page_texts(document))
     if not job.write:
         return Laid(b"", texts)
@@ -127,10 +131,13 @@ def _finisher(families: tuple[str, ...], bleed: float) -> Callable[[Any, Any], N
                 page["BleedBox"] = pydyf.Array([left - bleed, bottom - bleed, right + bleed, top + bleed])
         foreign = sorted({font.family for font in document.fonts.values()} - set(families))
         if foreign:
-            log.warning("the PDF uses fonts other than %s: %s", families[0], ", ".join(foreign))
+            log.warning(
+                _("the PDF uses fonts other than {family}: {others}", family=families[0], others=", ".join(foreign))
+            )
         missing = sorted({chr(code) for font in document.fonts.values() for code in font.missing})
         if missing:
-            log.warning("no font could draw %s: the PDF shows blank boxes instead", ", ".join(map(repr, missing)))
+            chars = ", ".join(map(repr, missing))
+            log.warning(_("no font could draw {chars}: the PDF shows blank boxes instead", chars=chars))
 
     return finish
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import FleuronError
+from ..messages import _
 from ..model import Block, Code, CodeBlock, Document, FootnoteDef, FootnoteRef, Heading, Note, Text
 from ..storage import write_atomically
 from ..walk import block_inline_runs, iter_blocks, iter_inlines, plain_text
@@ -82,9 +83,12 @@ def trim_of(doc: Document, options: PrintOptions) -> Trim:
     name = options.trim or doc.meta.trim or DEFAULT_TRIM
     trim = TRIMS.get(name.lower())
     if trim is None:
-        where = "--trim" if options.trim else "the front matter's 'trim'"
+        where = "--trim" if options.trim else _("the front matter's 'trim'")
         source = doc.blocks[0].pos.file if doc.blocks and not options.trim else None
-        raise FleuronError(f"unknown trim '{name}' in {where}; choose among {', '.join(TRIMS)}", source)
+        message = _(
+            "unknown trim '{name}' in {where}; choose among {choices}", name=name, where=where, choices=", ".join(TRIMS)
+        )
+        raise FleuronError(message, source)
     return trim
 
 
@@ -320,11 +324,13 @@ def _report_missing_glyphs(doc: Document, fonts: BookFonts) -> None:
             for char in chars:
                 if ord(char) not in coverage and not char.isspace() and char not in reported:
                     reported.add(char)
-                    log.warning(
-                        "%s:%d: %r (U+%04X) is not in the book's font %s; it would come from another font",
-                        block.pos.file,
-                        block.pos.line,
-                        char,
-                        ord(char),
-                        fonts.family,
+                    message = _(
+                        "{file}:{line}: {char!r} (U+{code:04X}) is not in the book's font {family}; "
+                        "it would come from another font",
+                        file=block.pos.file,
+                        line=block.pos.line,
+                        char=char,
+                        code=ord(char),
+                        family=fonts.family,
                     )
+                    log.warning(message)
