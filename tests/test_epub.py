@@ -32,6 +32,7 @@ FRONT = (
 )
 
 
+@pytest.mark.slow
 def test_article_passes_epubcheck_without_any_warning(built: Built) -> None:
     assert epubcheck(built.epub) == []
 
@@ -49,10 +50,12 @@ def test_epubcheck_catches_a_broken_book(tmp_path: Path, built: Built) -> None:
     assert any(message.startswith("ERROR") for message in epubcheck(broken))
 
 
+@pytest.mark.slow
 def test_every_word_of_the_article_in_order(built: Built, article_words: list[str]) -> None:
     assert_words_in_order(article_words, Epub(built.epub).text())
 
 
+@pytest.mark.slow
 def test_package_metadata(built: Built) -> None:
     book = Epub(built.epub)
     meta = api.load(ARTICLE_MD).meta
@@ -67,6 +70,7 @@ def test_package_metadata(built: Built) -> None:
     assert book.opf.xpath("//opf:spine/@toc", namespaces=NS) == ["ncx"]
 
 
+@pytest.mark.slow
 def test_one_chapter_per_part_each_titled_and_marked_french(built: Built) -> None:
     book = Epub(built.epub)
     paths = [p for p in book.spine_paths() if p.endswith("opening.xhtml") or "/part-" in p]
@@ -83,6 +87,7 @@ def test_one_chapter_per_part_each_titled_and_marked_french(built: Built) -> Non
     assert first_part.xpath("//x:h2/@id", namespaces=NS) == ["le-dilemme-silencieux-des-ingenieurs-en-evolution"]
 
 
+@pytest.mark.slow
 def test_navigation_nav_and_ncx(built: Built) -> None:
     book = Epub(built.epub)
     nav = book.nav()
@@ -100,6 +105,7 @@ def test_navigation_nav_and_ncx(built: Built) -> None:
     assert len(ncx.xpath("//ncx:navMap/ncx:navPoint", namespaces=NS)) == 1 + outline.parts
 
 
+@pytest.mark.slow
 def test_zip_layout_is_reproducible(built: Built, tmp_path: Path) -> None:
     with zipfile.ZipFile(built.epub) as book:
         first = book.infolist()[0]
@@ -167,6 +173,7 @@ ROLES = {
 }
 
 
+@pytest.mark.slow
 def test_accessibility_metadata(built: Built) -> None:
     book = Epub(built.epub)
     assert book.opf.get("{http://www.w3.org/XML/1998/namespace}lang") == "fr"
@@ -186,6 +193,7 @@ def test_accessibility_metadata(built: Built) -> None:
     assert values("a11y:certifiedBy") and values("pageBreakSource")
 
 
+@pytest.mark.slow
 def test_every_epub_type_has_its_role_and_headings_are_in_order(built: Built) -> None:
     book = Epub(built.epub)
     for item in book.manifest().values():
@@ -201,6 +209,7 @@ def test_every_epub_type_has_its_role_and_headings_are_in_order(built: Built) ->
         assert all(b <= a + 1 for a, b in zip([1, *levels], levels, strict=False)), (item.get("href"), levels)
 
 
+@pytest.mark.slow
 def test_landmarks_and_cover(built: Built) -> None:
     book = Epub(built.epub)
     nav = book.nav()
@@ -277,6 +286,7 @@ def test_embedded_fonts_have_the_narrow_no_break_space(tmp_path: Path) -> None:
         assert 0x202F in font.getBestCmap()
 
 
+@pytest.mark.slow
 def test_page_list_matches_the_print_edition(built: Built) -> None:
     from pypdf import PdfReader
 

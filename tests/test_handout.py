@@ -13,6 +13,8 @@ import fleuron as api
 
 from helpers import ARTICLE_MD, MM, SLUG, assert_words_in_order, fleuron, pdf_fonts, pdf_pages, pdf_text
 
+pytestmark = pytest.mark.slow  # every test reads the handout WeasyPrint lays out
+
 
 @pytest.fixture(scope="module")
 def handout(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -66,7 +68,6 @@ def test_tagged_with_language_and_title(handout: Path) -> None:
     assert [item.title for item in reader.outline if not isinstance(item, list)][1].startswith("1. Le dilemme")
 
 
-@pytest.mark.slow
 def test_same_input_same_bytes(handout: Path, tmp_path: Path) -> None:
     result = fleuron("build", str(ARTICLE_MD), "-o", str(tmp_path), "--format", "handout")
     assert result.returncode == 0, result.stderr

@@ -13,6 +13,8 @@ from fleuron.writers.pdf import PrintWriter, book_html
 
 from helpers import ARTICLE_MD, MM, PROJECT_FRONT, Built, assert_words_in_order, fleuron, pdf_text, png
 
+pytestmark = pytest.mark.slow  # every test reads a PDF WeasyPrint lays out
+
 
 def test_every_word_of_the_article_in_order(built: Built, article_words: list[str]) -> None:
     assert_words_in_order(article_words, pdf_text(built.pdf))
@@ -55,7 +57,6 @@ def test_html_output_is_what_weasyprint_renders(built: Built) -> None:
         assert writer.block(block) in html
 
 
-@pytest.mark.slow
 def test_same_input_same_bytes(built: Built, tmp_path: Path) -> None:
     result = fleuron("build", str(ARTICLE_MD), "-o", str(tmp_path), "--format", "pdf")
     assert result.returncode == 0, result.stderr

@@ -22,6 +22,8 @@ from fleuron.writers.pdf import PrintOptions, pdf_bytes
 
 from helpers import ARTICLE_MD, MM, Built, article_outline, fleuron, pdf_fonts, pdf_pages, pdf_text, words
 
+pytestmark = pytest.mark.slow  # every test but one reads a PDF WeasyPrint lays out
+
 FAMILY = "Linux-Libertine"  # as pdffonts names the book's faces: Linux-Libertine-O, -Mono-O…
 FRONT = "---\ntitle: Essai\nlang: fr\ndate: 2024-02-29\nidentifier: urn:uuid:00000000-0000-4000-8000-000000000001\n"
 # Enough text for several pages, with the characters French typography puts in the text.

@@ -84,7 +84,9 @@ def test_manifest_keeps_the_files_of_earlier_builds(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "args", "expected"),
     [
-        (FRONT + "Texte.\n", ["-o", "afile"], "fleuron: error: "),  # an output folder that is a file
+        pytest.param(  # an output folder that is a file: found once the book is laid out
+            FRONT + "Texte.\n", ["-o", "afile"], "fleuron: error: ", marks=pytest.mark.slow
+        ),
         ("---\ntitle: T\ndate: 2024-13-45\n---\nTexte.\n", [], "a.md:2: the YAML front matter does not parse"),
         ("---\ntitle: X\n\nTexte.\n", [], "a.md:1: the front matter that opens the file is not closed"),
         (
@@ -117,6 +119,7 @@ def test_the_api_builds_after_loading() -> None:
     assert ".html" in result.stdout
 
 
+@pytest.mark.slow
 def test_a_title_heading_opens_the_book_once(tmp_path: Path) -> None:
     source = write(tmp_path / "h.md", "# Le Grand Titre\n\nIntro.\n\n## Partie une\n\nTexte.\n")
     assert fleuron("build", str(source), "-o", str(tmp_path / "out"), "--format", "epub").returncode == 0

@@ -105,7 +105,14 @@ def test_a_refused_image_stops_the_build_and_leaks_nothing(project: Path) -> Non
     assert not out.exists() or SECRET not in outputs_text(out)
 
 
-@pytest.mark.parametrize("scheme", ["file://", "file://localhost", "ftp://127.0.0.1:9"])
+@pytest.mark.parametrize(
+    "scheme",  # markdown-it takes a `file:` address for text: a whole EPUB is made, its page list laid out
+    [
+        pytest.param("file://", marks=pytest.mark.slow),
+        pytest.param("file://localhost", marks=pytest.mark.slow),
+        "ftp://127.0.0.1:9",
+    ],
+)
 def test_other_schemes_are_refused(project: Path, scheme: str) -> None:
     secret = (project.parent / "secret.png").as_posix()
     path = manuscript(project, f"![x]({scheme}{secret})")
@@ -126,6 +133,7 @@ def test_the_cover_obeys_the_same_rule(project: Path) -> None:
     assert_clean_error(result, "image '../secret.png' is outside the project")
 
 
+@pytest.mark.slow
 def test_images_inside_the_project_still_work(project: Path) -> None:
     (project / "images").mkdir()
     (project / "images" / "inner.png").symlink_to(project / "ok.png")  # a link that stays inside
@@ -147,6 +155,7 @@ def project_styles(project: Path, extra_css: str) -> None:
         css.write(extra_css)
 
 
+@pytest.mark.slow
 def test_the_pdf_fetcher_refuses_files_a_stylesheet_names(project: Path) -> None:
     secret = (project.parent / "secret.png").as_uri()
     project_styles(project, f'body {{ background: url("{secret}"); }}\n')
@@ -273,6 +282,7 @@ def test_remote_images_are_refused_and_nothing_is_fetched(project: Path, listene
     assert listener.connections == 0
 
 
+@pytest.mark.slow
 def test_links_and_raw_html_reach_nothing(project: Path, listener: Listener) -> None:
     url = listener.url("/a.png")
     body = (
@@ -288,6 +298,7 @@ def test_links_and_raw_html_reach_nothing(project: Path, listener: Listener) -> 
     assert listener.connections == 0
 
 
+@pytest.mark.slow
 def test_a_stylesheet_cannot_reach_the_network(project: Path, listener: Listener) -> None:
     project_styles(
         project, f'@import url("{listener.url("/x.css")}");\nbody {{ background: url("{listener.url("/a.png")}"); }}\n'
@@ -519,6 +530,7 @@ def test_deep_structures_stop_with_a_clean_error(tmp_path: Path, body: str, word
     ],
     ids=["stars", "brackets", "balanced-brackets", "images", "backticks", "angles", "long-word", "long-line", "deep"],
 )
+@pytest.mark.slow
 def test_pathological_text_builds(tmp_path: Path, body: str) -> None:
     path = manuscript(tmp_path, body)
     result = fleuron("build", str(path), "-o", str(tmp_path / "dist"), "--format", "epub,pdf,handout")

@@ -190,6 +190,7 @@ def test_messages_in_french_when_the_locale_is_french(tmp_path: Path) -> None:
     assert "R8 ponctuation haute: 47" in report.stdout and report.stdout.rstrip().endswith("114 corrections")
 
 
+@pytest.mark.slow
 def test_verbose_and_quiet(tmp_path: Path) -> None:
     source = tmp_path / "a.md"
     source.write_text("---\ntitle: A\nlang: fr\ndate: 2025-01-02\n---\nTexte.\n", encoding="utf-8")
