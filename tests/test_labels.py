@@ -17,6 +17,7 @@ from fleuron.writers.pdf import book_html
 
 from helpers import NS
 
+X = NS["x"]
 _TEXT = "# Premier\n\nUn texte[^1].\n\n## Second\n\nEncore.\n\n[^1]: Une note.\n"
 
 
@@ -30,13 +31,13 @@ def _book(tmp_path: Path, lang: str) -> tuple[str, str]:
     )
     doc = api.load(source)
     html = etree.fromstring(book_html(doc).encode("utf-8"))
-    (printed,) = html.xpath("//x:h2[@class='toc-title']/text()", namespaces=NS)
+    printed = html.findtext(f".//{{{X}}}h2[@class='toc-title']")
     api.write_epub(doc, tmp_path / "book.epub")
     with zipfile.ZipFile(tmp_path / "book.epub") as package:
         (name,) = [n for n in package.namelist() if n.endswith("nav.xhtml")]
         nav = etree.fromstring(package.read(name))
-    (ebook,) = nav.xpath("//x:nav[@epub:type='toc']/x:h1/text()", namespaces=NS)
-    return printed, ebook
+    ebook = nav.findtext(f".//{{{X}}}nav[@{{{NS['epub']}}}type='toc']/{{{X}}}h1")
+    return printed or "", ebook or ""
 
 
 @pytest.mark.parametrize(("lang", "word"), [("de", "Inhalt"), ("es", "Índice"), ("it", "Indice"), ("en", "Contents")])

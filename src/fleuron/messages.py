@@ -265,4 +265,42 @@ FRENCH = {
     ),
     "{reason}; laying out in this process": "{reason}\u202f; mise en pages dans ce processus-ci",
     "ebooklib could not write the EPUB": "ebooklib n’a pas pu écrire l’EPUB",
+    "stylesheet '{name}' not found in {folder}": "feuille de style «\u202f{name}\u202f» introuvable dans {folder}",
+    "SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds": (
+        "SOURCE_DATE_EPOCH={epoch!r} n’est pas un nombre de secondes"
+    ),
+    "no 'date' in the front matter and no SOURCE_DATE_EPOCH: the build is stamped now": (
+        "ni «\u202fdate\u202f» dans l’en-tête ni SOURCE_DATE_EPOCH\u00a0: la construction est datée de maintenant"
+    ),
+    # Images (more)
+    "image '{source}'": "l’image «\u202f{source}\u202f»",
+    "image '{source}' is not a valid address": "l’image «\u202f{source}\u202f» n’a pas une adresse valide",
+    "image '{source}' is not a local file: save it beside the manuscript and link it by its path": (
+        "l’image «\u202f{source}\u202f» n’est pas un fichier local\u00a0: enregistrez-la à côté du manuscrit "
+        "et indiquez son chemin"
+    ),
+    "{what} is not a well-formed SVG file: {reason}": "{what} n’est pas un fichier SVG bien formé\u00a0: {reason}",
+    "{what} declares entities (a DOCTYPE): Fleuron refuses such SVG files": (
+        "{what} déclare des entités (un DOCTYPE)\u00a0: Fleuron refuse ces fichiers SVG"
+    ),
+    "{what} holds {problem}: only self-contained SVG images are accepted": (
+        "{what} contient {problem}\u00a0: seules les images SVG autonomes sont acceptées"
+    ),
+    "a <{name}> element": "un élément <{name}>",
+    "an event handler ({name})": "un gestionnaire d’événement ({name})",
+    "a reference to {target!r}": "une référence à {target!r}",
+    "a style that loads a file": "un style qui charge un fichier",
+    "image '{source}' is not a PNG, JPEG, GIF or WebP image": (
+        "l’image «\u202f{source}\u202f» n’est pas une image PNG, JPEG, GIF ou WebP"
+    ),
+    "cannot keep the fetched image '{source}' in {folder}: {reason}": (
+        "impossible de garder l’image téléchargée «\u202f{source}\u202f» dans {folder}\u00a0: {reason}"
+    ),
+    "image 'data:{header}…' is not a valid data: URL of at most 20 MB": (
+        "l’image «\u202fdata:{header}…\u202f» n’est pas une URL data: valide d’au plus 20\u00a0Mo"
+    ),
+    "image 'data:{header}…' does not decode": "l’image «\u202fdata:{header}…\u202f» ne se décode pas",
+    "image '{url}' could not be fetched: {reason}": (
+        "l’image «\u202f{url}\u202f» n’a pas pu être téléchargée\u00a0: {reason}"
+    ),
 }

@@ -73,7 +73,7 @@ def resolve_image(
     try:
         parts = urlsplit(source)
     except ValueError:
-        raise FleuronError(f"image '{source}' is not a valid address", file, line) from None
+        raise FleuronError(_("image '{source}' is not a valid address", source=source), file, line) from None
     scheme = parts.scheme.lower()
     if scheme in REMOTE_SCHEMES or (not scheme and parts.netloc):
         if not allow_remote or not scheme:
@@ -89,11 +89,11 @@ def resolve_image(
         fetched, fetched_type = fetch_remote_image(source, file, line)
         return LocalImage(source, fetched, fetched_type, remote=source)
     if scheme or parts.netloc:
-        raise FleuronError(
-            f"image '{source}' is not a local file: save it beside the manuscript and link it by its path",
-            file,
-            line,
+        message = _(
+            "image '{source}' is not a local file: save it beside the manuscript and link it by its path",
+            source=source,
         )
+        raise FleuronError(message, file, line)
     base = Path(file).parent if file and not file.startswith("<") else Path.cwd()
     if project is None:
         folder = base.resolve()
@@ -112,7 +112,7 @@ def resolve_image(
             _("image '{source}' is not of a type ebooks accept ({kinds})", source=source, kinds=kinds), file, line
         )
     if media_type == "image/svg+xml":
-        check_svg(path.read_bytes(), f"image '{source}'", file, line)
+        check_svg(path.read_bytes(), _("image '{source}'", source=source), file, line)
     return LocalImage(source, path, media_type)
 
 
@@ -131,28 +131,34 @@ def check_svg(data: bytes, what: str, file: str | None = None, line: int | None 
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as error:
-        raise FleuronError(f"{what} is not a well-formed SVG file: {error}", file, line) from None
+        raise FleuronError(
+            _("{what} is not a well-formed SVG file: {reason}", what=what, reason=error), file, line
+        ) from None
     if root.getroottree().docinfo.internalDTD is not None or b"<!ENTITY" in data:
-        raise FleuronError(f"{what} declares entities (a DOCTYPE): Fleuron refuses such SVG files", file, line)
+        message = _("{what} declares entities (a DOCTYPE): Fleuron refuses such SVG files", what=what)
+        raise FleuronError(message, file, line)
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue  # a comment or a processing instruction
         name = etree.QName(element).localname
         problem = ""
         if name in _SVG_FORBIDDEN:
-            problem = f"a <{name}> element"
+            problem = _("a <{name}> element", name=name)
         for attribute, raw in element.attrib.items():
             local, value = etree.QName(attribute).localname, str(raw)
             if local.lower().startswith("on"):
-                problem = f"an event handler ({local})"
+                problem = _("an event handler ({name})", name=local)
             elif attribute in ("href", _XLINK_HREF) and not value.strip().startswith("#"):
-                problem = f"a reference to {value.strip()[:80]!r}"
+                problem = _("a reference to {target!r}", target=value.strip()[:80])
             elif local == "style" and _CSS_URL.search(value):
-                problem = "a style that loads a file"
+                problem = _("a style that loads a file")
         if name == "style" and _CSS_URL.search(element.text or ""):
-            problem = "a style that loads a file"
+            problem = _("a style that loads a file")
         if problem:
-            raise FleuronError(f"{what} holds {problem}: only self-contained SVG images are accepted", file, line)
+            message = _(
+                "{what} holds {problem}: only self-contained SVG images are accepted", what=what, problem=problem
+            )
+            raise FleuronError(message, file, line)
 
 
 _CSS_URL = re.compile(r"url\s*\(\s*['\"]?\s*(?!#)|@import|image-set|\\", re.IGNORECASE)
@@ -178,14 +184,19 @@ def fetch_remote_image(source: str, file: str, line: int) -> tuple[Path, str]:
     data = _download(source, file, line) if remote else _decode_data_url(source, file, line)
     kind = raster_type(data)
     if kind is None:
-        raise FleuronError(f"image '{source}' is not a PNG, JPEG, GIF or WebP image", file, line)
+        raise FleuronError(_("image '{source}' is not a PNG, JPEG, GIF or WebP image", source=source), file, line)
     media_type, suffix = kind
     target = user_cache_dir("remote") / f"{hashlib.sha256(data).hexdigest()[:32]}{suffix}"
     try:
         if not target.is_file():
             write_atomically(target, data)
     except OSError as error:
-        message = f"cannot keep the fetched image '{source}' in {target.parent}: {error.strerror}"
+        message = _(
+            "cannot keep the fetched image '{source}' in {folder}: {reason}",
+            source=source,
+            folder=target.parent,
+            reason=error.strerror,
+        )
         raise FleuronError(message, file, line) from None
     return target, media_type
 
@@ -203,13 +214,14 @@ def raster_type(data: bytes) -> tuple[str, str] | None:
 def _decode_data_url(source: str, file: str, line: int) -> bytes:
     header, comma, payload = source[5:].partition(",")
     if not comma or len(payload) > REMOTE_MAX_BYTES * 2:
-        raise FleuronError(f"image 'data:{header[:40]}…' is not a valid data: URL of at most 20 MB", file, line)
+        message = _("image 'data:{header}…' is not a valid data: URL of at most 20 MB", header=header[:40])
+        raise FleuronError(message, file, line)
     try:
         if header.lower().endswith(";base64"):
             return base64.b64decode(unquote(payload), validate=False)
         return unquote_to_bytes(payload)
     except ValueError:
-        raise FleuronError(f"image 'data:{header[:40]}…' does not decode", file, line) from None
+        raise FleuronError(_("image 'data:{header}…' does not decode", header=header[:40]), file, line) from None
 
 
 @lru_cache(maxsize=64)
@@ -253,4 +265,6 @@ def _download(url: str, file: str, line: int) -> bytes:
         return _download_bytes(url)
     except (OSError, ValueError, http.client.HTTPException) as error:
         reason = getattr(error, "reason", None) or error
-        raise FleuronError(f"image '{url}' could not be fetched: {reason}", file, line) from None
+        raise FleuronError(
+            _("image '{url}' could not be fetched: {reason}", url=url, reason=reason), file, line
+        ) from None

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..config import DEFAULT_STYLES_DIRS
 from ..errors import FleuronError
+from ..messages import _
 from ..model import Document
 from .files import project_files
 
@@ -41,4 +42,4 @@ def stylesheet_path(doc: Document, name: str) -> Path:
     for folder in (styles_dir(doc), _PACKAGED_STYLES, _CHECKOUT_STYLES):
         if (folder / name).is_file():
             return folder / name
-    raise FleuronError(f"stylesheet '{name}' not found in {styles_dir(doc)}")
+    raise FleuronError(_("stylesheet '{name}' not found in {folder}", name=name, folder=styles_dir(doc)))

@@ -8,6 +8,7 @@ import logging
 import os
 
 from ..errors import FleuronError
+from ..messages import _
 from ..model import Metadata
 
 log = logging.getLogger("fleuron")
@@ -24,6 +25,6 @@ def release_time(meta: Metadata) -> dt.datetime:
         try:
             return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
         except (ValueError, OverflowError):
-            raise FleuronError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds") from None
-    log.warning("no 'date' in the front matter and no SOURCE_DATE_EPOCH: the build is stamped now")
+            raise FleuronError(_("SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds", epoch=epoch)) from None
+    log.warning(_("no 'date' in the front matter and no SOURCE_DATE_EPOCH: the build is stamped now"))
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
