@@ -1,6 +1,7 @@
 """What a build leaves for distribution beside the outputs: `manifest.json`, each file with its
 size, SHA-256 and page count, and on request `<slug>.zip`, the files and the manifest packed
-the same way every time."""
+the same way every time. Both describe the folder as the build leaves it: they are staged with
+the outputs (`storage.Staged`) and read the new files' bytes there."""
 
 from __future__ import annotations
 
@@ -11,44 +12,58 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .model import Document
-from .state import Output, sha256_file
-from .storage import MANIFEST, write_atomically
+from .state import Output
+from .storage import MANIFEST, Staged
 from .writers.timestamp import release_time
 
 
-def write_manifest(out_dir: Path, doc: Document, outputs: Sequence[Output]) -> None:
-    """`manifest.json`, rewritten only when what it says changed."""
+def manifest(doc: Document, outputs: Sequence[Output], staged: Staged) -> bytes:
+    """`manifest.json`'s bytes, for the files as they will be once `staged` is committed."""
     from . import __version__
 
     files = [
-        {"name": o.path.name, "size": o.size, "sha256": sha256_file(o.path), "pages": o.pages}
+        {"name": o.path.name, "size": o.size, "sha256": staged.sha256(o.path), "pages": o.pages}
         for o in sorted(outputs, key=lambda o: o.path.name)
     ]
-    manifest = {
+    listing = {
         "generator": f"Fleuron {__version__}",
         "title": doc.meta.title,
         "identifier": doc.meta.identifier,
         "files": files,
     }
-    data = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-    target = out_dir / MANIFEST
-    if not target.exists() or target.read_bytes() != data:
-        write_atomically(target, data)
+    return (json.dumps(listing, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def write_zip(out_dir: Path, doc: Document, outputs: Sequence[Output]) -> Output:
-    """`<slug>.zip`: the outputs and the manifest, ready to send; the same bytes every time."""
+def write_manifest(out_dir: Path, data: bytes, staged: Staged) -> None:
+    """Stage `manifest.json`, only when what it says changed."""
+    _stage_if_changed(out_dir / MANIFEST, data, staged)
+
+
+def write_zip(out_dir: Path, doc: Document, outputs: Sequence[Output], listing: bytes, staged: Staged) -> Output:
+    """Stage `<slug>.zip`: the outputs and the manifest (`listing`), ready to send; the same
+    bytes every time."""
     stamp = max(release_time(doc.meta).timetuple()[:6], (1980, 1, 1, 0, 0, 0))
+    contents = {o.path.name: staged.read(o.path) for o in outputs}
+    contents[MANIFEST] = listing
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted([*(o.path for o in outputs), out_dir / MANIFEST], key=lambda p: p.name):
-            info = zipfile.ZipInfo(path.name, date_time=stamp)
+        for name in sorted(contents):
+            info = zipfile.ZipInfo(name, date_time=stamp)
             info.external_attr = 0o644 << 16
             info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, path.read_bytes())
+            archive.writestr(info, contents[name])
     target = out_dir / f"{doc.meta.slug}.zip"
     data = buffer.getvalue()
-    changed = not target.exists() or target.read_bytes() != data
-    if changed:
-        write_atomically(target, data)
+    changed = _stage_if_changed(target, data, staged)
     return Output(target, len(data), None, changed)
+
+
+def _stage_if_changed(target: Path, data: bytes, staged: Staged) -> bool:
+    """Stage `data` for `target` unless the file has these bytes already (its date then stays)."""
+    try:
+        same = target.is_file() and target.read_bytes() == data
+    except OSError:
+        same = False
+    if not same:
+        staged.write(target, data)
+    return not same

@@ -9,6 +9,10 @@ and writes the HTML; then it is given a `LayoutJob` (pickled) and gives back the
 page texts (`Laid`), with the warnings it would have printed, which this process gives in its
 place. A book's build thus costs what WeasyPrint alone costs on its HTML, plus little.
 
+Each build's layout processes write their temporary files (WeasyPrint's copies of the book's
+fonts) in a folder of the build's own, given to them as TMPDIR and removed when the build ends,
+however they ended. A layout process whose first process is gone ends without a word.
+
 `FLEURON_JOBS=1` in the environment makes every layout in this process, one after the other.
 """
 
@@ -55,16 +59,22 @@ class NoResult(RuntimeError):
 
 class LayoutProcess:
     """A process that imports WeasyPrint from the moment this is made; `send` gives it the
-    job, `result` waits for the layout, `stop` ends it if it is still there."""
+    job, `result` waits for the layout, `stop` ends it if it is still there. `temporary`: the
+    folder for its temporary files (its TMPDIR), which the caller removes."""
 
-    def __init__(self) -> None:
+    def __init__(self, temporary: Path | None = None) -> None:
         import subprocess  # here: an unchanged build never starts one
 
         env = dict(os.environ)
         if not _IMPORT_ROOT.name.endswith("-packages"):  # a checkout: its code, not an installed copy
             env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_IMPORT_ROOT), env.get("PYTHONPATH", "")) if p)
+        if temporary is not None:
+            env["TMPDIR"] = str(temporary)
         self.process: subprocess.Popen[bytes] = subprocess.Popen(
-            [sys.executable, "-m", "fleuron.parallel"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env
+            [sys.executable, "-m", "fleuron.parallel", str(os.getpid())],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
         )
 
     def send(self, job: LayoutJob) -> None:
@@ -119,10 +129,16 @@ class Layouts:
         self.apart = apart
         self.processes: dict[str, LayoutProcess] = {}
         self.jobs: dict[str, LayoutJob] = {}
+        #: The processes' temporary folder, made with the first one, removed by `stop`.
+        self.temporary: Path | None = None
 
     def start(self, name: str) -> None:
         if self.apart and name not in self.processes:
-            self.processes[name] = LayoutProcess()
+            if self.temporary is None:
+                from .storage import temporary_folder
+
+                self.temporary = temporary_folder()
+            self.processes[name] = LayoutProcess(self.temporary)
 
     def send(self, name: str, job: LayoutJob) -> None:
         self.jobs[name] = job
@@ -144,8 +160,14 @@ class Layouts:
             return lay_out(self.jobs[name])
 
     def stop(self) -> None:
+        """End the processes still running, and remove what they left in their folder."""
         for process in self.processes.values():
             process.stop()
+        if self.temporary is not None:
+            from .storage import remove_folder
+
+            remove_folder(self.temporary)
+            self.temporary = None
 
 
 @contextmanager
@@ -176,9 +198,22 @@ class _PageHandler(logging.Handler):
 
 def main() -> None:
     """The other process: a pickled `LayoutJob` on stdin; a pickled (`Laid` or exception,
-    [(logger, level, message)]) on stdout. Nothing on stdin: nothing to do."""
+    [(logger, level, message)]) on stdout. Nothing on stdin, or a job cut short: the first
+    process no longer wants it, or has died; then, as when the answer cannot be given, this
+    one ends at once and silently (status 1), without the interpreter's teardown, which would
+    report the broken pipe."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C reaches both processes: the first reports it
-    _end_with_parent()
+    try:
+        _end_with_parent(int(sys.argv[1]) if len(sys.argv) > 1 else os.getppid())
+        _lay_out_and_answer()
+    except (OSError, EOFError, pickle.UnpicklingError, KeyboardInterrupt):  # the first process is gone
+        os._exit(1)
+    # Done: skip the interpreter's teardown (a tenth of a second of freeing WeasyPrint's boxes),
+    # for which the first process would wait.
+    os._exit(0)
+
+
+def _lay_out_and_answer() -> None:
     # The answer's own channel: whatever else writes to stdout (a print, a C library) goes to stderr.
     answer = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
@@ -189,13 +224,14 @@ def main() -> None:
     data = sys.stdin.buffer.read()
     if not data:
         return
+    job = pickle.loads(data)  # EOFError or UnpicklingError: cut short
     records: list[tuple[str, int, str]] = []
     root = logging.getLogger()
     root.handlers = [KeepWarnings(records)]
     root.setLevel(logging.WARNING)
     outcome: Any
     try:
-        outcome = lay_out(pickle.loads(data))
+        outcome = lay_out(job)
     except Exception as error:
         outcome = error
         try:
@@ -205,22 +241,18 @@ def main() -> None:
     answer.write(pickle.dumps((outcome, records), pickle.HIGHEST_PROTOCOL))
     answer.flush()
     sys.stderr.flush()
-    # Done: skip the interpreter's teardown (a tenth of a second of freeing WeasyPrint's boxes),
-    # for which the first process would wait.
-    os._exit(0)
 
 
-def _end_with_parent() -> None:
-    """On Linux, be killed with the first process, even when it is killed outright (SIGKILL,
-    out of memory): a book's layout can take a minute that nobody would wait for."""
+def _end_with_parent(parent: int) -> None:
+    """On Linux, be killed with the first process (`parent`), even when it is killed outright
+    (SIGKILL, out of memory): a book's layout can take a minute that nobody would wait for."""
     if not sys.platform.startswith("linux"):
         return
     import ctypes
 
-    parent = os.getppid()
     with suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
-    if os.getppid() != parent:  # it ended before the line above
+    if os.getppid() != parent:  # it ended before the line above, or before this process started
         os._exit(1)
 
 

@@ -22,7 +22,7 @@ from .model import Document
 from .parallel import KeepWarnings, Layouts
 from .readers import find_manuscript, load
 from .state import BuildState, Inputs, Output, Report, Request
-from .storage import MANIFEST
+from .storage import MANIFEST, Staged, recover, remove_dead_folders
 from .transforms import join_chapters, without_positions
 from .typography import typographize
 from .writers import formats as output_formats
@@ -107,8 +107,9 @@ def build(
     """Build what changed among the requested outputs; returns every output and its state.
     `layouts`: the layout processes, when the caller could start them before importing this.
 
-    Outputs are made in memory first, then each is written to a temporary name and renamed:
-    a failed build leaves the previous files as they were. Whether an output is up to date is
+    Outputs are made in memory first, then all written to temporary names, then renamed
+    together (`storage.Staged`): a failed or killed build leaves the previous files as they
+    were, or, once they were all written, this build's, whole. Whether an output is up to date is
     decided by a hash of all that goes into it, kept in the output folder with a witness of the
     whole build (`state.py`), which lets the next `fleuron build` stop before parsing anything.
     """
@@ -118,6 +119,9 @@ def build(
     with _warnings_kept() as warnings:
         _project_inputs(inputs, source)
         request = plan(source, out_dir, formats, print_options)
+        # What a build killed outright left: its renames completed, its temporary files removed.
+        recover(request.out_dir)
+        remove_dead_folders()
         # The book's layout process starts now, to import WeasyPrint while this one reads the manuscript.
         layouts = layouts or Layouts()
         if output_formats.BOOK_LAYOUT & output_formats.needs(request.formats):
@@ -138,32 +142,41 @@ def build(
             made = render(doc, stale, request.print_options, step, layouts)
         finally:
             layouts.stop()
-    from .distribution import write_manifest, write_zip
-    from .storage import write_atomically
+    from .distribution import manifest, write_manifest, write_zip
 
-    outputs = []
-    for fmt in request.formats:
-        path = _output_path(request, doc, fmt)
-        if fmt in made:
-            data, pages = made[fmt]
-            write_atomically(path, data)
-            state.record(fmt, keys[fmt], data, pages)
-        outputs.append(Output(path, path.stat().st_size, state.pages(fmt), fmt in made))
-    # The manifest and the archive describe the whole folder: what this build made, and what
-    # earlier builds left that is still current.
-    listed = list(outputs)
-    for fmt in FORMATS:
-        path = _output_path(request, doc, fmt)
-        if fmt not in request.formats and state.built(fmt) and path.is_file():
-            listed.append(Output(path, path.stat().st_size, state.pages(fmt), False))
-    write_manifest(request.out_dir, doc, listed)
-    if zip_archive:
-        outputs.append(write_zip(request.out_dir, doc, listed))
-    left = [o.path for o in listed] + [request.out_dir / MANIFEST] + ([outputs[-1].path] if zip_archive else [])
-    flags = print_options or PrintOptions()  # as asked, before fleuron.toml's settings (it is an input)
-    asked = Request(source, out_dir, formats, (flags.trim, flags.marks, flags.variant), zip_archive).key()
-    state.witness(inputs.witness(asked, left, outputs, warnings) if vouched and inputs.witnessable else None)
-    state.save()
+    # Every new file is written beside its target first; only then are they renamed, all
+    # together, the manifest and the state last (`storage.Staged`): the folder holds the last
+    # build or this one, never a mix, even if this one fails or is killed meanwhile.
+    with Staged(request.out_dir) as staged:
+        outputs = []
+        for fmt in request.formats:
+            path = _output_path(request, doc, fmt)
+            if fmt in made:
+                data, pages = made[fmt]
+                staged.write(path, data)
+                state.record(fmt, keys[fmt], data, pages)
+                size = len(data)
+            else:
+                size = path.stat().st_size
+            outputs.append(Output(path, size, state.pages(fmt), fmt in made))
+        # The manifest and the archive describe the whole folder: what this build made, and what
+        # earlier builds left that is still current.
+        listed = list(outputs)
+        for fmt in FORMATS:
+            path = _output_path(request, doc, fmt)
+            if fmt not in request.formats and state.built(fmt) and path.is_file():
+                listed.append(Output(path, path.stat().st_size, state.pages(fmt), False))
+        listing = manifest(doc, listed, staged)
+        if zip_archive:
+            outputs.append(write_zip(request.out_dir, doc, listed, listing, staged))
+        write_manifest(request.out_dir, listing, staged)
+        left = [o.path for o in listed] + [request.out_dir / MANIFEST] + ([outputs[-1].path] if zip_archive else [])
+        flags = print_options or PrintOptions()  # as asked, before fleuron.toml's settings (it is an input)
+        asked = Request(source, out_dir, formats, (flags.trim, flags.marks, flags.variant), zip_archive).key()
+        witnessed = vouched and inputs.witnessable
+        state.witness(inputs.witness(asked, left, outputs, warnings, staged.sha256) if witnessed else None)
+        state.save(staged.write)
+        staged.commit()
     return Report(outputs, time.perf_counter() - started, tuple(warnings))
 
 

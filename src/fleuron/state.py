@@ -25,14 +25,14 @@ import json
 import os
 import stat
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .config import DEFAULT_STYLES_DIRS, Config, config_candidates, find_config, load_config
 from .errors import FleuronError
-from .storage import STATE_FILE
+from .storage import STATE_FILE, leftovers
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -93,11 +93,13 @@ class BuildState:
             self.data["witness"] = value
             self.changed = True
 
-    def save(self) -> None:
+    def save(self, write: Callable[[Path, bytes], None] | None = None) -> None:
+        """Write the state if it changed, with `write` (the build's `Staged.write`: renamed
+        last, with its outputs) or else at once."""
         if self.changed:
             from .storage import write_atomically
 
-            write_atomically(self.path, json.dumps(self.data, indent=1, sort_keys=True).encode("utf-8"))
+            (write or write_atomically)(self.path, json.dumps(self.data, indent=1, sort_keys=True).encode("utf-8"))
 
 
 # --- The witness ---------------------------------------------------------------------------
@@ -201,14 +203,20 @@ class Inputs:
             self.missing(candidate)
 
     def witness(
-        self, request: str, outputs: Sequence[Path], summary: Sequence[Output], warnings: Sequence[str]
+        self,
+        request: str,
+        outputs: Sequence[Path],
+        summary: Sequence[Output],
+        warnings: Sequence[str],
+        digest: Callable[[Path], str] | None = None,
     ) -> Witness:
+        """`digest`: each output's SHA-256 (the build's, for the files it has yet to rename)."""
         return Witness(
             request,
             dict(self.files),
             tuple(dict.fromkeys(self.absent)),
             dict(self.listings),
-            {os.path.abspath(path): sha256_file(path) for path in outputs},
+            {os.path.abspath(path): (digest or sha256_file)(path) for path in outputs},
             tuple((str(o.path), o.size, o.pages) for o in summary),
             tuple(warnings),
         )
@@ -268,8 +276,9 @@ def unchanged_build(request: Request) -> Report | None:
     """The last build's report when it would be made again identically, else None (then the
     pipeline decides, output by output). Never raises: any doubt is a None."""
     try:
-        data = BuildState(output_folder(request.source, request.out_dir)).data.get("witness")
-        if not data:
+        folder = output_folder(request.source, request.out_dir)
+        data = BuildState(folder).data.get("witness")
+        if not data or leftovers(folder):  # a build killed there: the next one cleans up after it
             return None
         witness = Witness.from_json(data)
         if witness.request != request.key():

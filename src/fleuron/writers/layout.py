@@ -2,7 +2,9 @@
 a URL fetcher that loads only the files the build allows, a fixed file identifier and font
 timestamps (the same book gives the same bytes), and our finisher (the exact bleed box, the
 title shown by viewers, a last check of the fonts). It gives the PDF and, from the same layout,
-the first text of each page, for the ebook's page list (`pagemap.py`).
+the first text of each page, for the ebook's page list (`pagemap.py`). What WeasyPrint writes
+meanwhile (a copy of each `@font-face` font, in a `weasyprint-*` folder it would remove only at
+the interpreter's normal exit) goes into a folder of the layout's own, removed when it ends.
 
 It imports neither the model nor the other writers: a second process (`parallel.py`) starts
 with WeasyPrint and this module alone, while the first one reads the manuscript.
@@ -13,6 +15,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -77,16 +81,41 @@ def lay_out(job: LayoutJob) -> Laid:
     identifier = hashlib.sha256(job.key.encode("utf-8")).hexdigest()[:32].encode("ascii")
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     options = {**weasyprint.DEFAULT_OPTIONS, "pdf_identifier": identifier, "pdf_variant": variant, "pdf_tags": True}
-    try:
-        document = html_doc.render(**options)
-    except weasyprint.urls.FatalURLFetchingError as error:
-        raise FleuronError(_("the PDF may only use the manuscript's own files: {reason}", reason=error)) from None
-    texts = tuple(page_texts(document))
-    if not job.write:
-        return Laid(b"", texts)
-    with _fixed_font_timestamps(job.release):
-        pdf: bytes = document.write_pdf(finisher=_finisher(job.families, job.bleed_mm * MM), **options)
+    with _temporary_files_kept_apart():
+        try:
+            document = html_doc.render(**options)
+        except weasyprint.urls.FatalURLFetchingError as error:
+            raise FleuronError(_("the PDF may only use the manuscript's own files: {reason}", reason=error)) from None
+        texts = tuple(page_texts(document))
+        if not job.write:
+            return Laid(b"", texts)
+        with _fixed_font_timestamps(job.release):
+            pdf: bytes = document.write_pdf(finisher=_finisher(job.families, job.bleed_mm * MM), **options)
     return Laid(pdf, texts)
+
+
+#: One layout at a time in a process may point `tempfile` at its own folder (layouts hold the
+#: GIL anyway: a second one in a thread would gain nothing).
+_temporary_lock = threading.Lock()
+
+
+@contextmanager
+def _temporary_files_kept_apart() -> Iterator[None]:
+    """The temporary files made meanwhile (WeasyPrint's `FontConfiguration` copies the book's
+    fonts into a `mkdtemp` folder, removed only by its `__del__`, which an `os._exit` or a kill
+    never runs) go into a new folder, removed when the block ends; a killed process's is
+    removed by the next build (`storage.remove_dead_folders`), or with its first process's."""
+    from ..storage import remove_folder, temporary_folder
+
+    with _temporary_lock:
+        folder = temporary_folder()
+        previous = tempfile.tempdir
+        tempfile.tempdir = str(folder)
+        try:
+            yield
+        finally:
+            tempfile.tempdir = previous
+            remove_folder(folder)
 
 
 def page_texts(document: Any) -> list[str]:
