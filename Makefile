@@ -34,7 +34,8 @@ $(SYSTEM_OK): styles/fonts.toml
 	  fi
 	@touch $@
 
-$(INSTALLED): pyproject.toml $(SYSTEM_OK)
+# Installed again when the version (in src/fleuron/__init__.py, which pyproject.toml reads) may have changed.
+$(INSTALLED): pyproject.toml src/fleuron/__init__.py $(SYSTEM_OK)
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Fleuron needs Python >= 3.11" >&2; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
