@@ -5,6 +5,7 @@ EPUBCheck, real sockets and real signals."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import signal
@@ -686,10 +687,17 @@ def test_write_atomically_under_a_storm_of_signals(tmp_path: Path, moment: str) 
     process = subprocess.Popen(
         [sys.executable, str(script), str(target), moment], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
-    assert process.stdout is not None and process.stdout.readline().strip() == moment
-    process.send_signal(signal.SIGTERM)
-    process.communicate("go on\n", timeout=60)
-    assert process.returncode == 130
+    try:
+        Lines(process.stdout).wait_for(f"^{moment}$", timeout=60)
+        process.send_signal(signal.SIGTERM)
+        assert process.stdin is not None
+        with contextlib.suppress(BrokenPipeError):  # between writes, it has ended already
+            process.stdin.write("go on\n")
+            process.stdin.close()
+        assert process.wait(timeout=60) == 130
+    finally:
+        process.kill()  # when it did not end as it should
+        process.wait()
     data = target.read_bytes()
     assert len(data) == 8_000_000 and data in (b"A" * 8_000_000, b"B" * 8_000_000)
     assert [p.name for p in target.parent.iterdir()] == ["book.epub"]
