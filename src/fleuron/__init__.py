@@ -80,10 +80,15 @@ def write_pdf(doc: Document, path: str | Path) -> None:
 
 
 def build(
-    source: str | Path | None, out_dir: str | Path = "dist", formats: Sequence[str] = ("epub", "pdf")
+    source: str | Path | None,
+    out_dir: str | Path = "dist",
+    formats: Sequence[str] = ("epub", "pdf"),
+    *,
+    allow_outside: bool = False,
 ) -> list[Path]:
     """Build `formats` of the manuscript `source` into `out_dir`; returns the files (those
-    already up to date are not made again)."""
+    already up to date are not made again). `allow_outside`: `fleuron.toml`'s `sources` may be
+    outside the project's folder (SECURITY.md)."""
     from .pipeline import build as run
 
-    return [output.path for output in run(source, out_dir, formats).outputs]
+    return [output.path for output in run(source, out_dir, formats, allow_outside=allow_outside).outputs]

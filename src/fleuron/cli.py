@@ -92,7 +92,7 @@ def _build(args: argparse.Namespace) -> int:
 
         # Nothing changed since the last build: say so without importing the pipeline.
         flags = (args.trim, args.marks, args.pdf_variant)
-        report = unchanged_build(Request(args.source, args.output, formats, flags, args.zip))
+        report = unchanged_build(Request(args.source, args.output, formats, flags, args.zip, args.allow_outside))
         if report is not None:
             for warning in report.warnings:  # what the build that made these files said
                 log.warning("%s", warning)
@@ -104,7 +104,8 @@ def _build(args: argparse.Namespace) -> int:
             options = PrintOptions(*flags)
             with display:
                 report = build(args.source, args.output, formats, options, zip_archive=args.zip,
-                               progress=display.step, layouts=layouts)  # fmt: skip
+                               progress=display.step, layouts=layouts,
+                               allow_outside=args.allow_outside)  # fmt: skip
     finally:
         if layouts is not None:
             layouts.stop()
@@ -120,7 +121,7 @@ def _built_before(args: argparse.Namespace) -> bool:
     from .state import output_folder
 
     try:
-        return (output_folder(args.source, None) / STATE_FILE).exists()
+        return (output_folder(args.source, None, args.allow_outside) / STATE_FILE).exists()
     except FleuronError:
         return False  # a bad fleuron.toml: the build says so
 
@@ -153,11 +154,11 @@ def _watch(args: argparse.Namespace) -> int:
     def rebuild() -> None:
         import weasyprint  # noqa: F401  (once, here: then every rebuild lays out in this process)
 
-        report = build(args.source, args.output)
+        report = build(args.source, args.output, allow_outside=args.allow_outside)
         built = [o.path.name for o in report.outputs if o.rebuilt]
         say(", ".join(built) if built else _("up to date, nothing rebuilt"))
 
-    watch(args.source, args.port, rebuild, say)
+    watch(args.source, args.port, rebuild, say, out_dir=args.output, allow_outside=args.allow_outside)
     return 0
 
 
@@ -172,7 +173,7 @@ def _ast(args: argparse.Namespace) -> int:
     from .model import to_json
     from .pipeline import load, load_book, plan
 
-    request = plan(args.source)
+    request = plan(args.source, allow_outside=args.allow_outside)
     doc = (
         load_book(request.sources, request.config.defaults)
         if args.typography
@@ -197,7 +198,7 @@ def _check(args: argparse.Namespace) -> int:
     from .readers.source import read_source
     from .typography.report import corrections, summary
 
-    request = plan(args.source)
+    request = plan(args.source, allow_outside=args.allow_outside)
     found = []
     for path in request.sources:
         found += corrections(load(path, request.config.defaults), read_source(path))
@@ -232,6 +233,15 @@ def _formats_help() -> str:
     return f"comma-separated outputs among {listed} (default: fleuron.toml's, else {','.join(DEFAULT_FORMATS)})"
 
 
+def _allow_outside(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--allow-outside",
+        action="store_true",
+        help="let fleuron.toml's sources and output be outside the project's folder (its own folder); "
+        "without it, such a path is an error (SECURITY.md). -o may always name any folder",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fleuron",
@@ -262,6 +272,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="a WeasyPrint PDF variant for the PDFs, e.g. pdf/a-3b "
                             "(default: pdf/ua-1, tagged)")  # fmt: skip
     build.add_argument("--zip", action="store_true", help="also pack the outputs and the manifest as <slug>.zip")
+    _allow_outside(build)
     loudness = build.add_mutually_exclusive_group()
     loudness.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     loudness.add_argument("-v", "--verbose", action="store_true", help="say each step")
@@ -284,6 +295,7 @@ def _parser() -> argparse.ArgumentParser:
     watch.add_argument("source", nargs="?", type=Path, help=source_help)
     watch.add_argument("-o", "--output", type=Path, metavar="DIR", help="output folder (default: as for build)")
     watch.add_argument("--port", type=int, default=8000, help="the preview's port on 127.0.0.1 (0: any free one)")
+    _allow_outside(watch)
     watch.set_defaults(run=_watch)
 
     completion = commands.add_parser(
@@ -298,6 +310,7 @@ def _parser() -> argparse.ArgumentParser:
                               description="Print the document model of a manuscript as versioned JSON.")  # fmt: skip
     ast.add_argument("source", nargs="?", type=Path, help=source_help)
     ast.add_argument("--typography", action="store_true", help="the model as built: all sources, typography applied")
+    _allow_outside(ast)
     ast.set_defaults(run=_ast)
 
     typo = commands.add_parser(
@@ -316,6 +329,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("source", nargs="?", type=Path, help=source_help)
     check.add_argument("--strict", action="store_true", help="exit with status 1 when anything would change")
+    _allow_outside(check)
     check.set_defaults(run=_check)
 
     imp = commands.add_parser(

@@ -7,6 +7,7 @@ front matter, the command line's flags.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,7 +77,11 @@ def config_candidates(start: Path) -> list[Path]:
     return [folder / CONFIG_FILE, *(parent / CONFIG_FILE for parent in folder.parents)]
 
 
-def load_config(path: Path) -> Config:
+def load_config(path: Path, *, allow_outside: bool = False, output_given: bool = False) -> Config:
+    """`path`'s settings, checked. Its `sources` and `output` must be inside the project's folder
+    (the folder of `path`), links followed, unless `allow_outside` (the operator's
+    `--allow-outside`); a source's link must lead inside it even then. `output_given`: the
+    command line names the output folder (`-o`), so `output` is not used."""
     import tomllib  # here: an unchanged build with no fleuron.toml never needs it
 
     try:
@@ -111,9 +116,31 @@ def load_config(path: Path) -> Config:
     book = data.get("book", {})
     root = path.parent
     sources = tuple(root / str(source) for source in book.get("sources", []))
-    for source in sources:
+    for written, source in zip(book.get("sources", []), sources, strict=True):
+        name = str(written)
         if not source.is_file():
-            raise fail(_("source '{name}' not found", name=str(source.relative_to(root))), "sources")
+            raise fail(_("source '{name}' not found", name=name), "sources")
+        if _inside(root, source):
+            from .writers.files import ProjectFiles
+
+            ProjectFiles((root.resolve(),)).check(
+                source, _("source '{name}'", name=name), str(path), _line_of(text, r"\s*sources\s*=")
+            )
+        elif not allow_outside:
+            message = _("source '{name}' is outside the project's folder ({folder}); pass --allow-outside if "
+                        "this is intended", name=name, folder=root.resolve())  # fmt: skip
+            raise fail(message, "sources")
+    output = root / str(book.get("output", "dist"))
+    linked_out = _inside(root, output) and not _inside(root.resolve(), output.resolve())
+    if not (allow_outside or output_given) and (linked_out or not _inside(root, output)):
+        message = _(
+            "output folder '{name}'{target} is outside the project's folder ({folder}); pass --allow-outside if "
+            "this is intended, or name the folder with -o",
+            name=str(book.get("output", "dist")),
+            target=_(" (it leads to {path})", path=output.resolve()) if linked_out else "",
+            folder=root.resolve(),
+        )
+        raise fail(message, "output")
     formats = tuple(str(f) for f in book.get("formats", DEFAULT_FORMATS))
     unknown = unknown_format(formats)
     if unknown:
@@ -127,12 +154,17 @@ def load_config(path: Path) -> Config:
     return Config(
         path=path,
         sources=sources,
-        output=root / str(book.get("output", "dist")),
+        output=output,
         formats=formats,
         marks=bool(printing.get("marks", False)),
         pdf_variant=printing.get("pdf_variant"),
         defaults=defaults,
     )
+
+
+def _inside(root: Path, path: Path) -> bool:
+    """Whether `path` is in the folder `root`, as written (`..` taken as written, no link followed)."""
+    return Path(os.path.abspath(path)).is_relative_to(os.path.abspath(root))
 
 
 def _suggestion(key: str, known: dict[str, Any]) -> str:

@@ -79,6 +79,22 @@ FRENCH = {
         "{what} est hors du projet{target}\u202f: Fleuron ne lit que le dossier du manuscrit, ses styles et les "
         "polices du livre\u202f; copiez le fichier dans le dossier du manuscrit"
     ),
+    # Paths outside the project (links, fleuron.toml, --allow-outside)
+    " (it leads to {path})": " (il mène à {path})",
+    "the manuscript": "le manuscrit",
+    "source '{name}'": "la source «\u202f{name}\u202f»",
+    "the 'manuscript/' folder leads out of this folder (to {target}): copy the manuscripts into the project, or name the file to build": (  # noqa: E501
+        "le dossier «\u202fmanuscript/\u202f» mène hors de ce dossier (vers {target})\u00a0: copiez les manuscrits "
+        "dans le projet, ou nommez le fichier à construire"
+    ),
+    "source '{name}' is outside the project's folder ({folder}); pass --allow-outside if this is intended": (
+        "la source «\u202f{name}\u202f» est hors du dossier du projet ({folder})\u202f; passez --allow-outside "
+        "si c’est voulu"
+    ),
+    "output folder '{name}'{target} is outside the project's folder ({folder}); pass --allow-outside if this is intended, or name the folder with -o": (  # noqa: E501
+        "le dossier de sortie «\u202f{name}\u202f»{target} est hors du dossier du projet ({folder})\u202f; passez "
+        "--allow-outside si c’est voulu, ou nommez le dossier avec -o"
+    ),
     "image '{source}' is not a local file, and Fleuron fetches nothing unless the front matter says 'allow_remote: true': save it beside the manuscript and link it by its path": (  # noqa: E501
         "l’image «\u202f{source}\u202f» n’est pas un fichier local, et Fleuron ne télécharge rien sans "
         "«\u202fallow_remote\u00a0: true\u202f» dans l’en-tête\u202f: enregistrez-la à côté du manuscrit et "

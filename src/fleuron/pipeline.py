@@ -52,12 +52,20 @@ def plan(
     out_dir: Path | str | None = None,
     formats: Sequence[str] | None = None,
     print_options: PrintOptions | None = None,
+    *,
+    allow_outside: bool = False,
 ) -> Plan:
     """Flags win over `fleuron.toml` (the project's: here, beside the source, or above it),
-    which wins over defaults. A project's folder, or no source, builds its `sources`."""
+    which wins over defaults. A project's folder, or no source, builds its `sources`.
+    `allow_outside`: `fleuron.toml`'s `sources` and `output` may be outside the project's folder
+    (`out_dir`, the command line's `-o`, always may)."""
     start = Path(source) if source is not None else Path()
     config_path = find_config(start) if start.exists() else None
-    config = load_config(config_path) if config_path else Config()
+    config = (
+        load_config(config_path, allow_outside=allow_outside, output_given=out_dir is not None)
+        if config_path
+        else Config()
+    )
     whole_project = source is None or (
         start.is_dir() and config_path is not None and start.resolve() == config.root.resolve()
     )
@@ -103,9 +111,11 @@ def build(
     zip_archive: bool = False,
     progress: Progress | None = None,
     layouts: Layouts | None = None,
+    allow_outside: bool = False,
 ) -> Report:
     """Build what changed among the requested outputs; returns every output and its state.
     `layouts`: the layout processes, when the caller could start them before importing this.
+    `allow_outside`: `fleuron.toml`'s paths may be outside the project's folder (`plan`).
 
     Outputs are made in memory first, then all written to temporary names, then renamed
     together (`storage.Staged`): a failed or killed build leaves the previous files as they
@@ -118,7 +128,7 @@ def build(
     inputs = Inputs()
     with _warnings_kept() as warnings:
         _project_inputs(inputs, source)
-        request = plan(source, out_dir, formats, print_options)
+        request = plan(source, out_dir, formats, print_options, allow_outside=allow_outside)
         # What a build killed outright left: its renames completed, its temporary files removed.
         recover(request.out_dir)
         remove_dead_folders()
@@ -172,7 +182,8 @@ def build(
         write_manifest(request.out_dir, listing, staged)
         left = [o.path for o in listed] + [request.out_dir / MANIFEST] + ([outputs[-1].path] if zip_archive else [])
         flags = print_options or PrintOptions()  # as asked, before fleuron.toml's settings (it is an input)
-        asked = Request(source, out_dir, formats, (flags.trim, flags.marks, flags.variant), zip_archive).key()
+        asked = Request(source, out_dir, formats, (flags.trim, flags.marks, flags.variant), zip_archive,
+                        allow_outside).key()  # fmt: skip
         witnessed = vouched and inputs.witnessable
         state.witness(inputs.witness(asked, left, outputs, warnings, staged.sha256) if witnessed else None)
         state.save(staged.write)

@@ -232,6 +232,8 @@ class Request:
     #: The print flags: trim, marks, PDF variant.
     options: tuple[str | None, bool, str | None] = (None, False, None)
     zip_archive: bool = False
+    #: `--allow-outside`: `fleuron.toml`'s paths may lead out of the project's folder.
+    allow_outside: bool = False
 
     def key(self) -> str:
         """As a hash: the flags (paths made absolute), the timestamp's source and the code that
@@ -241,7 +243,7 @@ class Request:
             return None if path is None else os.path.abspath(path)
 
         asked = [os.getcwd(), absolute(self.source), absolute(self.out_dir), list(self.formats or []),
-                 list(self.options), self.zip_archive]  # fmt: skip
+                 list(self.options), self.zip_archive, self.allow_outside]  # fmt: skip
         # The timestamp's source, and HOME, where two of the font folders are.
         environment = [os.environ.get("SOURCE_DATE_EPOCH", ""), os.path.expanduser("~")]
         return hashlib.sha256(json.dumps([asked, environment, code_fingerprint()]).encode("utf-8")).hexdigest()
@@ -276,7 +278,7 @@ def unchanged_build(request: Request) -> Report | None:
     """The last build's report when it would be made again identically, else None (then the
     pipeline decides, output by output). Never raises: any doubt is a None."""
     try:
-        folder = output_folder(request.source, request.out_dir)
+        folder = output_folder(request.source, request.out_dir, request.allow_outside)
         data = BuildState(folder).data.get("witness")
         if not data or leftovers(folder):  # a build killed there: the next one cleans up after it
             return None
@@ -298,15 +300,15 @@ def unchanged_build(request: Request) -> Report | None:
     return Report(outputs, 0.0, witness.warnings)
 
 
-def output_folder(source: Path | str | None, out_dir: Path | str | None) -> Path:
+def output_folder(source: Path | str | None, out_dir: Path | str | None, allow_outside: bool = False) -> Path:
     """Where the build of `source` writes: `-o`, else its `fleuron.toml`'s, else `dist/`."""
-    return Path(out_dir) if out_dir is not None else _project(source).output
+    return Path(out_dir) if out_dir is not None else _project(source, allow_outside).output
 
 
-def _project(source: Path | str | None) -> Config:
+def _project(source: Path | str | None, allow_outside: bool) -> Config:
     start = Path(source) if source is not None else Path()
     path = find_config(start) if start.exists() else None
-    return load_config(path) if path else Config()
+    return load_config(path, allow_outside=allow_outside) if path else Config()
 
 
 def listing(folder: Path, recursive: bool = False) -> str:

@@ -53,9 +53,12 @@ def reader_for(path: Path) -> Reader | None:
 
 def load(path: Path | str, defaults: Mapping[str, Any] | None = None) -> Document:
     """Read a manuscript file into the model, with the reader its ending names.
-    `defaults` are the project's front matter defaults (`fleuron.toml`)."""
+    `defaults` are the project's front matter defaults (`fleuron.toml`). A manuscript that is
+    a link is read only if it leads inside the project, like an image (`files.manuscript_files`)."""
+    from ..writers.files import manuscript_files
     from .source import read_source
 
+    manuscript_files(Path(path)).check(Path(path), _("the manuscript"), str(path))
     reader = reader_for(Path(path)) or READERS[0]
     doc = read(read_source(path), reader.name, str(path), defaults)
     if not doc.blocks:
@@ -72,6 +75,14 @@ def find_manuscript(source: Path | None = None) -> Path:
         return source
     if not folder.is_dir():
         raise FleuronError(_("no manuscript given and no 'manuscript/' folder here; give a file to build"), str(folder))
+    if source is None and not folder.resolve().is_relative_to(Path.cwd().resolve()):
+        # A project unpacked from an archive may hold a `manuscript` link to anywhere.
+        message = _(
+            "the 'manuscript/' folder leads out of this folder (to {target}): copy the manuscripts into the "
+            "project, or name the file to build",
+            target=folder.resolve(),
+        )
+        raise FleuronError(message, str(folder))
     files = sorted(p for p in folder.iterdir() if p.is_file())
     for reader in READERS:
         found = [p for p in files if reader_for(p) == reader]

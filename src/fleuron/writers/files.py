@@ -1,12 +1,15 @@
 """What a build may read (`ProjectFiles`): the manuscript's folder, the project's `styles/`,
-Fleuron's own styles and the book's font files, after following symlinks. The EPUB packaging
-and the PDF's URL fetcher both ask it, so both refuse the same files with the same message.
+Fleuron's own styles and the book's font files, after following symlinks. The manuscripts'
+reader, the EPUB packaging and the PDF's URL fetcher all ask it, so all refuse the same files
+with the same message. The project is where the manuscripts are as given (`manuscript_dir`),
+never where a manuscript's link leads.
 
 Light on purpose (the model only for type checking): the process that lays out a PDF (`layout.py`) carries one.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +45,7 @@ class ProjectFiles:
         """`path` with its symlinks followed, or an error naming `what` and where it was asked for."""
         real = _real(path)
         if real is None or not self.allows(real):
-            target = f" (it leads to {real})" if real is not None and real != path else ""
+            target = _(" (it leads to {path})", path=real) if real is not None and real != path else ""
             raise FleuronError(
                 _(
                     "{what} is outside the project{target}: Fleuron reads only the manuscript's folder, "
@@ -72,20 +75,38 @@ def _real(path: Path) -> Path | None:
         return None
 
 
+def manuscript_dir(file: str | Path) -> Path:
+    """The folder a manuscript is in, as given: the folder's own path with its links followed,
+    but not the manuscript's link (which must lead inside that folder, `manuscript_files`)."""
+    folder = Path(file).parent
+    return _real(folder) or Path(os.path.abspath(folder))
+
+
 def manuscript_dirs(doc: Document) -> list[Path]:
     """The folders of the document's source files; the working folder for a text in memory."""
     files = dict.fromkeys(block.pos.file for block in doc.blocks if not block.pos.file.startswith("<"))
-    return [Path(file).resolve().parent for file in files] or [Path.cwd().resolve()]
+    return [manuscript_dir(file) for file in files] or [Path.cwd().resolve()]
 
 
-def project_files(doc: Document) -> ProjectFiles:
-    """What `doc`'s build may read: its manuscripts' folders, the `styles/` beside each, and
-    Fleuron's own styles (packaged, or in a checkout)."""
+def _roots(folders: Iterable[Path]) -> tuple[Path, ...]:
+    """Each manuscript folder, the `styles/` beside it, and Fleuron's own styles."""
     roots: list[Path] = []
-    for folder in manuscript_dirs(doc):
+    for folder in folders:
         roots.append(folder)
         styles = folder.parent / "styles"  # `folder` is resolved: only `styles` itself could be a link
         if not styles.is_symlink():
             roots.append(styles)
     roots += [_PACKAGED_STYLES.resolve(), _CHECKOUT_STYLES.resolve()]
-    return ProjectFiles(tuple(dict.fromkeys(roots)))
+    return tuple(dict.fromkeys(roots))
+
+
+def manuscript_files(path: Path) -> ProjectFiles:
+    """What the build of the manuscript `path` may read, before it is read: the same as
+    `project_files` gives once it is (a link to a manuscript is followed only inside them)."""
+    return ProjectFiles(_roots([manuscript_dir(path)]))
+
+
+def project_files(doc: Document) -> ProjectFiles:
+    """What `doc`'s build may read: its manuscripts' folders, the `styles/` beside each, and
+    Fleuron's own styles (packaged, or in a checkout)."""
+    return ProjectFiles(_roots(manuscript_dirs(doc)))

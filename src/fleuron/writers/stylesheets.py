@@ -8,7 +8,7 @@ from ..config import DEFAULT_STYLES_DIRS
 from ..errors import FleuronError
 from ..messages import _
 from ..model import Document
-from .files import project_files
+from .files import manuscript_dir, project_files
 
 _PACKAGED_STYLES, _CHECKOUT_STYLES = DEFAULT_STYLES_DIRS
 
@@ -19,9 +19,10 @@ def default_styles_dir() -> Path:
 
 
 def project_styles_dir(doc: Document) -> Path | None:
-    """Where a project's own `styles/` would be: beside its (first) manuscript's folder."""
+    """Where a project's own `styles/` would be: beside its (first) manuscript's folder, as
+    given (`files.manuscript_dir`)."""
     for block in doc.blocks[:1]:
-        return Path(block.pos.file).resolve().parent.parent / "styles"
+        return manuscript_dir(block.pos.file).parent / "styles"
     return None
 
 
