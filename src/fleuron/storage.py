@@ -164,7 +164,6 @@ class Staged:
     def commit(self) -> None:
         """Rename every staged file over its target, the journal kept for as long as it takes."""
         renames = [(tmp, target) for target, (tmp, _) in self.files.items()]
-        self.files = {}
         if not renames:
             return
         with _signals_held():
@@ -174,11 +173,19 @@ class Staged:
                 with _writing_lock:
                     _writing.add(str(journal))
                 listed = [[tmp.name, target.name] for tmp, target in renames]
-                write_atomically(journal, json.dumps({"renames": listed}).encode("utf-8"))
+                try:
+                    write_atomically(journal, json.dumps({"renames": listed}).encode("utf-8"))
+                except BaseException:  # nothing renamed: the temporary files go (`__exit__`)
+                    _written(journal)
+                    raise
                 _sync_folder(self.folder)
+            self.files = {}  # from here, the journal's
             try:
                 for tmp, target in renames:
-                    os.replace(tmp, target)
+                    try:
+                        os.replace(tmp, target)
+                    except OSError as error:
+                        raise _naming(error, target) from None
                 if journal:
                     _sync_folder(self.folder)
                     journal.unlink()
