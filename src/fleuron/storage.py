@@ -28,12 +28,13 @@ STATE_FILE = ".fleuron-build.json"
 #: Each output with its size, SHA-256 and pages, for distribution (`distribution.py`).
 MANIFEST = "manifest.json"
 
+# Patterns compiled when first needed (`re`'s cache): the unchanged-build check rarely needs them.
 #: A temporary file of ours: `.<target's name>.<writer's pid>.<mkstemp's 8 letters>.tmp`.
-_TEMPORARY = re.compile(r"\.(?P<target>.+)\.(?P<pid>[0-9]+)\.[a-z0-9_]{8}\.tmp")
+_TEMPORARY = r"\.(?P<target>.+)\.(?P<pid>[0-9]+)\.[a-z0-9_]{8}\.tmp"
 #: The list of renames that completes a build (`Staged.commit`), and its writer's pid.
-_JOURNAL = re.compile(r"\.fleuron-journal\.(?P<pid>[0-9]+)\.json")
+_JOURNAL = r"\.fleuron-journal\.(?P<pid>[0-9]+)\.json"
 #: A build's (or a layout's) temporary folder, in the system's temporary folder.
-_FOLDER = re.compile(r"fleuron-tmp-(?P<pid>[0-9]+)-[a-z0-9_]{8}")
+_FOLDER = r"fleuron-tmp-(?P<pid>[0-9]+)-[a-z0-9_]{8}"
 
 #: The temporary files and journals this process is writing now (another thread's build must
 #: not take them for a dead build's).
@@ -222,7 +223,8 @@ def leftovers(folder: Path) -> bool:
         names = os.listdir(folder)
     except OSError:
         return False
-    return any(_dead_writer(folder / name, _JOURNAL.fullmatch(name) or _TEMPORARY.fullmatch(name)) for name in names)
+    candidates = [name for name in names if name.startswith(".") and name.endswith((".tmp", ".json"))]
+    return any(_dead_writer(folder / name, _ours(name)) for name in candidates)
 
 
 def recover(folder: Path) -> None:
@@ -233,7 +235,7 @@ def recover(folder: Path) -> None:
         names = os.listdir(folder)
     except OSError:
         return
-    journals = [folder / name for name in names if _dead_writer(folder / name, _JOURNAL.fullmatch(name))]
+    journals = [folder / name for name in names if _dead_writer(folder / name, re.fullmatch(_JOURNAL, name))]
     for journal in sorted(journals, key=_modified):  # the older first: the newer one's files win
         for tmp, target in _journal_renames(journal):
             with suppress(FileNotFoundError):  # renamed already
@@ -241,8 +243,13 @@ def recover(folder: Path) -> None:
         _sync_folder(folder)
         journal.unlink(missing_ok=True)
     for name in os.listdir(folder):
-        if _dead_writer(folder / name, _TEMPORARY.fullmatch(name)):
+        if _dead_writer(folder / name, re.fullmatch(_TEMPORARY, name)):
             (folder / name).unlink(missing_ok=True)
+
+
+def _ours(name: str) -> re.Match[str] | None:
+    """The match of a journal's or a temporary file's name, with the writer's pid."""
+    return re.fullmatch(_JOURNAL, name) or re.fullmatch(_TEMPORARY, name)
 
 
 def _journal_renames(journal: Path) -> list[tuple[str, str]]:
@@ -254,7 +261,7 @@ def _journal_renames(journal: Path) -> list[tuple[str, str]]:
     except (OSError, ValueError, KeyError, TypeError):
         return []
     for tmp, target in renames:
-        match = _TEMPORARY.fullmatch(tmp)
+        match = re.fullmatch(_TEMPORARY, tmp)
         if not match or match["target"] != target or "/" in target or os.sep in target:
             return []
     return renames
@@ -316,7 +323,7 @@ def remove_dead_folders() -> None:
     except OSError:
         return
     for name in names:
-        match = _FOLDER.fullmatch(name)
+        match = re.fullmatch(_FOLDER, name)
         if match is None or int(match["pid"]) == os.getpid() or _alive(int(match["pid"])):
             continue
         try:
