@@ -127,6 +127,9 @@ def test_missing_metadata_gets_stable_defaults() -> None:
     [
         ("---\ntitle: T\ntilte: U\n---\n", 3, "unknown front matter key 'tilte' (did you mean 'title'?)"),
         ("---\ntitle: T\ndate: demain\n---\n", 3, "'date: demain' is not a date"),
+        ("---\ntitle: T\nlang: fr\ndate: 2024-13-45\n---\n", 4, "'date: 2024-13-45' is not a date"),
+        ("---\ntitle: T\ndate: 0001-01-01\n---\n", 3, "is before the year 1000"),
+        ("---\ntitle: T\ndate: '0999-12-31'\n---\n", 3, "is before the year 1000"),
         ("---\ntitle: T\nlang: français\n---\n", 3, "is not a language tag"),
         ("---\ntitle: T\ndescription: [a\n---\n", 3, "the YAML front matter does not parse"),
         ("---\ntitle: T\ntitle: {a: b}\n---\n", 3, "'title' must be a single text value"),
@@ -139,3 +142,13 @@ def test_front_matter_errors_name_file_and_line(source: str, line: int, message:
     assert caught.value.line == line
     assert message in str(caught.value)
     assert str(caught.value).startswith(f"livre.md:{line}: ")
+
+
+def test_a_source_date_epoch_before_the_year_1000_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fleuron.writers.timestamp import release_time
+
+    doc = read_markdown("---\ntitle: Avant\n---\nTexte.\n", "livre.md")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(-62135596800))  # 0001-01-01
+    release_time.cache_clear()
+    with pytest.raises(FleuronError, match="before the year 1000"):
+        release_time(doc.meta)

@@ -87,7 +87,7 @@ def test_manifest_keeps_the_files_of_earlier_builds(tmp_path: Path) -> None:
         pytest.param(  # an output folder that is a file: found once the book is laid out
             FRONT + "Texte.\n", ["-o", "afile"], "fleuron: error: ", marks=pytest.mark.slow
         ),
-        ("---\ntitle: T\ndate: 2024-13-45\n---\nTexte.\n", [], "a.md:2: the YAML front matter does not parse"),
+        ("---\ntitle: T\ndate: 2024-13-45\n---\nTexte.\n", [], "a.md:3: 'date: 2024-13-45' is not a date"),
         ("---\ntitle: X\n\nTexte.\n", [], "a.md:1: the front matter that opens the file is not closed"),
         (
             FRONT + "Voir [là](#nulle-part).\n",

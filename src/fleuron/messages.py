@@ -69,6 +69,9 @@ FRENCH = {
     "'{key}' must be a single text value": "«\u202f{key}\u202f» doit être un seul texte",
     "'{key}' must be a text or a list of texts": "«\u202f{key}\u202f» doit être un texte ou une liste de textes",
     "'{key}' is true or false": "«\u202f{key}\u202f» vaut true ou false",
+    "'date: {value}' is before the year 1000; give the date of this edition": (
+        "«\u202fdate\u00a0: {value}\u202f» est antérieure à l’an 1000\u202f; donnez la date de cette édition"
+    ),
     "'date: {value}' is not a date; write it as YYYY-MM-DD": (
         "«\u202fdate\u00a0: {value}\u202f» n’est pas une date\u202f; écrivez-la AAAA-MM-JJ"
     ),
@@ -282,6 +285,7 @@ FRENCH = {
     "{reason}; laying out in this process": "{reason}\u202f; mise en pages dans ce processus-ci",
     "ebooklib could not write the EPUB": "ebooklib n’a pas pu écrire l’EPUB",
     "stylesheet '{name}' not found in {folder}": "feuille de style «\u202f{name}\u202f» introuvable dans {folder}",
+    "SOURCE_DATE_EPOCH={epoch!r} is before the year 1000": "SOURCE_DATE_EPOCH={epoch!r} est antérieur à l’an 1000",
     "SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds": (
         "SOURCE_DATE_EPOCH={epoch!r} n’est pas un nombre de secondes"
     ),

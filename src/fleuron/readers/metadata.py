@@ -176,8 +176,13 @@ def _load_yaml(text: str, path: str, first_line: int) -> tuple[dict[str, Any], d
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except ValueError as error:  # a value YAML reads as a date, but no such day: `2024-13-45`
+        key, value, line = _impossible_date(text)
+        if key == "date":
+            raise FleuronError(
+                _("'date: {value}' is not a date; write it as YYYY-MM-DD", value=value), path, first_line + line
+            ) from None
         raise FleuronError(
-            _("the YAML front matter does not parse: {reason}", reason=str(error)), path, first_line
+            _("the YAML front matter does not parse: {reason}", reason=str(error)), path, first_line + line
         ) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
@@ -188,6 +193,19 @@ def _load_yaml(text: str, path: str, first_line: int) -> tuple[dict[str, Any], d
         raise FleuronError(_("the front matter must be a YAML mapping of 'key: value' lines"), path, first_line)
     lines = {str(key.value): first_line + key.start_mark.line for key, _ in node.value}
     return {str(key): value for key, value in data.items()}, lines
+
+
+def _impossible_date(text: str) -> tuple[str, str, int]:
+    """The key, value and line (from 0) of the first top-level value that YAML takes for a
+    date but that is no day of the calendar; the first line when none is found."""
+    node = yaml.compose(text, Loader=yaml.SafeLoader)  # composing builds no value: it cannot fail so
+    for key, value in node.value if isinstance(node, yaml.MappingNode) else ():
+        if isinstance(value, yaml.ScalarNode) and value.tag.endswith(":timestamp"):
+            try:
+                yaml.SafeLoader(text).construct_yaml_timestamp(value)
+            except ValueError:
+                return str(key.value), str(value.value), value.start_mark.line
+    return "", "", 0
 
 
 def _check_yaml_shape(text: str, path: str, first_line: int) -> None:
@@ -238,14 +256,24 @@ def _text_list(data: dict[str, Any], key: str, fail: Any) -> tuple[str, ...]:
 
 
 def _date(value: Any, fail: Any) -> dt.date | None:
-    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
-        return value
+    if value is None:
+        return None
     if isinstance(value, dt.datetime):
-        return value.date()
+        return _edition_date(value.date(), fail)
+    if isinstance(value, dt.date):
+        return _edition_date(value, fail)
     try:
-        return dt.date.fromisoformat(str(value).strip())
+        day = dt.date.fromisoformat(str(value).strip())
     except ValueError:
         raise fail("date", _("'date: {value}' is not a date; write it as YYYY-MM-DD", value=value)) from None
+    return _edition_date(day, fail)
+
+
+def _edition_date(day: dt.date, fail: Any) -> dt.date:
+    # Ebooks write dates as YYYY-MM-DD (W3CDTF): ebooklib writes year 1 as "1", which EPUBCheck refuses.
+    if day.year < 1000:
+        raise fail("date", _("'date: {value}' is before the year 1000; give the date of this edition", value=day))
+    return day
 
 
 def _first_title(blocks: tuple[Block, ...]) -> str:

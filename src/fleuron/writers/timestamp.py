@@ -23,8 +23,11 @@ def release_time(meta: Metadata) -> dt.datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:
-            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
-        except (ValueError, OverflowError):
+            stamp = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+        except (ValueError, OverflowError, OSError):
             raise FleuronError(_("SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds", epoch=epoch)) from None
+        if stamp.year < 1000:  # ebooks write four-digit years
+            raise FleuronError(_("SOURCE_DATE_EPOCH={epoch!r} is before the year 1000", epoch=epoch))
+        return stamp
     log.warning(_("no 'date' in the front matter and no SOURCE_DATE_EPOCH: the build is stamped now"))
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
