@@ -224,14 +224,15 @@ def _lay_out_and_answer() -> None:
     data = sys.stdin.buffer.read()
     if not data:
         return
-    job = pickle.loads(data)  # EOFError or UnpicklingError: cut short
     records: list[tuple[str, int, str]] = []
     root = logging.getLogger()
     root.handlers = [KeepWarnings(records)]
     root.setLevel(logging.WARNING)
     outcome: Any
     try:
-        outcome = lay_out(job)
+        outcome = lay_out(pickle.loads(data))
+    except (EOFError, pickle.UnpicklingError):  # a job cut short: no one is waiting for it (`main`)
+        raise
     except Exception as error:
         outcome = error
         try:
