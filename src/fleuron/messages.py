@@ -310,6 +310,13 @@ FRENCH = {
     "an event handler ({name})": "un gestionnaire d’événement ({name})",
     "a reference to {target!r}": "une référence à {target!r}",
     "a style that loads a file": "un style qui charge un fichier",
+    "an animation that changes a link (<{name} attributeName={value!r}>)": (
+        "une animation qui modifie un lien (<{name} attributeName={value!r}>)"
+    ),
+    "a script address in its '{name}' attribute": "une adresse de script dans son attribut «\u202f{name}\u202f»",
+    "an address outside the image in its '{name}' attribute ({value!r})": (
+        "une adresse hors de l’image dans son attribut «\u202f{name}\u202f» ({value!r})"
+    ),
     "image '{source}' is not a PNG, JPEG, GIF or WebP image": (
         "l’image «\u202f{source}\u202f» n’est pas une image PNG, JPEG, GIF ou WebP"
     ),

@@ -119,12 +119,20 @@ def resolve_image(
 # --- SVG: an image that can hold a program ---------------------------------------------------
 
 _SVG_FORBIDDEN = frozenset({"script", "foreignObject", "iframe", "object", "embed", "handler", "listener"})
+#: SVG's animation elements: one may set any attribute of another element, a link's `href` to a
+#: script among them (DOMPurify refuses `attributeName` naming an href for that reason).
+_SVG_ANIMATIONS = frozenset({"animate", "set", "animateMotion", "animateTransform", "animateColor", "discard"})
 _XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 
 
 def check_svg(data: bytes, what: str, file: str | None = None, line: int | None = None) -> None:
     """Refuse an SVG that could run a script or load anything: a reading system shows SVG
-    images with their scripts, and WeasyPrint would fetch what they reference."""
+    images with their scripts, and WeasyPrint would fetch what they reference.
+
+    Allow-list thinking, as SVG sanitizers do: a link (`href`) and every `url(…)`, in any
+    attribute (`fill`, `filter`, `mask`, `clip-path`, `marker-*`, an animation's `values`…), must
+    name a fragment of the image itself (`#id`); no attribute may hold a `javascript:` address,
+    once its spaces and case are folded; no animation may change a link."""
     from lxml import etree
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
@@ -146,12 +154,26 @@ def check_svg(data: bytes, what: str, file: str | None = None, line: int | None 
             problem = _("a <{name}> element", name=name)
         for attribute, raw in element.attrib.items():
             local, value = etree.QName(attribute).localname, str(raw)
+            if problem:
+                break
             if local.lower().startswith("on"):
                 problem = _("an event handler ({name})", name=local)
             elif attribute in ("href", _XLINK_HREF) and not value.strip().startswith("#"):
                 problem = _("a reference to {target!r}", target=value.strip()[:80])
             elif local == "style" and _CSS_URL.search(value):
                 problem = _("a style that loads a file")
+            elif name in _SVG_ANIMATIONS and local == "attributeName" and _folded(value).split(":")[-1] == "href":
+                problem = _(
+                    "an animation that changes a link (<{name} attributeName={value!r}>)", name=name, value=value
+                )
+            elif _SCRIPT_ADDRESS.search(_folded(value)):
+                problem = _("a script address in its '{name}' attribute", name=local)
+            elif _outside(value, namespaced=etree.QName(attribute).namespace is not None):
+                problem = _(
+                    "an address outside the image in its '{name}' attribute ({value!r})",
+                    name=local,
+                    value=value.strip()[:80],
+                )
         if name == "style" and _CSS_URL.search(element.text or ""):
             problem = _("a style that loads a file")
         if problem:
@@ -161,7 +183,25 @@ def check_svg(data: bytes, what: str, file: str | None = None, line: int | None 
             raise FleuronError(message, file, line)
 
 
-_CSS_URL = re.compile(r"url\s*\(\s*['\"]?\s*(?!#)|@import|image-set|\\", re.IGNORECASE)
+#: The quote is inside the lookahead: `['"]?(?!#)` would match `url('#a')` by taking no quote.
+_CSS_URL = re.compile(r"url\s*\(\s*(?!['\"]?\s*#)|@import|image-set|\\", re.IGNORECASE)
+#: What browsers ignore inside an address: `java\tscript:` is `javascript:`.
+_IGNORED_IN_ADDRESSES = re.compile(r"[\x00-\x20\x7f]+")
+_SCRIPT_ADDRESS = re.compile(r"(?:java|vb)script:")
+#: `url(` then, after an optional quote, anything but `#`: a file or an address.
+_URL_OUTSIDE = re.compile(r"url\((?!['\"]?#)")
+
+
+def _folded(value: str) -> str:
+    return _IGNORED_IN_ADDRESSES.sub("", value).lower()
+
+
+def _outside(value: str, namespaced: bool) -> bool:
+    """An attribute that points outside the image: a `url(…)` other than `url(#id)`; or, in an
+    SVG attribute (read as CSS by browsers), a backslash that could spell `url(` in escapes.
+    An editor's own attributes (`inkscape:export-filename="C:\\…"`) are read by no renderer."""
+    folded = _folded(value)
+    return bool(_URL_OUTSIDE.search(folded)) or (not namespaced and "\\" in value)
 
 
 # --- Remote images (only with `allow_remote: true`) ------------------------------------------
