@@ -15,24 +15,17 @@ from fleuron.typography.fr import HWS, protect, typographize_text
 
 from conftest import ROOT
 
-VECTORS_FILE = ROOT.parent / "shared" / "typography" / "vectors.json"
-LOCAL_VECTORS = ROOT / "tests" / "data" / "typography-vectors.json"
+VECTORS = ROOT / "tests" / "data" / "typography-vectors.json"
 NB, NN = "\u00a0", "\u202f"
 
 
 def vectors() -> list[dict[str, str]]:
-    # The shared rule book is the reference; the copy in tests/data keeps the suite whole without it.
-    source = VECTORS_FILE if VECTORS_FILE.exists() else LOCAL_VECTORS
-    return list(json.loads(source.read_text(encoding="utf-8")))
+    # The examples of docs/typography.md, with what each must become.
+    return list(json.loads(VECTORS.read_text(encoding="utf-8")))
 
 
 def spaces(text: str) -> str:
     return text.replace("{NB}", NB).replace("{NN}", NN)
-
-
-@pytest.mark.skipif(not VECTORS_FILE.exists(), reason="the shared rule book is not beside this checkout")
-def test_local_copy_of_the_vectors_is_current() -> None:
-    assert json.loads(LOCAL_VECTORS.read_text(encoding="utf-8")) == json.loads(VECTORS_FILE.read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("vector", vectors(), ids=lambda v: v["id"])
@@ -45,7 +38,7 @@ def test_expected_is_a_fixed_point(vector: dict[str, str]) -> None:
     assert typographize_text(vector["expected"]) == vector["expected"]
 
 
-# Our own cases, each from a sentence of RULES.md.
+# Our own cases, each from a sentence of docs/typography.md.
 CASES = [
     ("https://x.org/?q=1 !", "https://x.org/?q=1{NN}!"),  # R1: a URL is one word for its neighbours
     ("Voir (https://fr.wikipedia.org/wiki/Paris_(ville)).", "Voir (https://fr.wikipedia.org/wiki/Paris_(ville))."),

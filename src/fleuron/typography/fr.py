@@ -1,8 +1,8 @@
 """French micro-typography for one paragraph of plain text: the rules R1–R13 of
-`shared/typography/RULES.md`, as small named functions applied in the order of its §2.
+`docs/typography.md`, as small named functions, and the one driver that applies them in order.
 
 Each rule takes the text and the options and returns the text. Protected spans (code, URLs,
-e-mail addresses, emoticons: R1) are swapped for single private-use characters before the rules
+e-mail addresses, emoticons: R1) are each swapped for one private-use character before the rules
 run and put back after, so no rule can reach inside them; a protected span counts as one
 opaque word character for its neighbours. The caller gives one paragraph with soft breaks
 already turned into spaces. `typographize_text(typographize_text(x)) == typographize_text(x)`.
@@ -11,7 +11,8 @@ already turned into spaces. `typographize_text(typographize_text(x)) == typograp
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import string
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from ..model import TypographyOptions
@@ -24,7 +25,8 @@ CLOSE = ")]}»”’›"
 _H = f"[{HWS}]"
 #: Stands for an inline the text function must not see (code, a note call…): a word character.
 OPAQUE = "\ufffc"
-_PROTECT_BASE = 0xF0000  # supplementary private use area: one character per protected span
+#: Stands for a protected span while the rules run (R1): one private-use character for them all.
+HIDDEN = "\U000f0000"
 
 
 @dataclass(frozen=True)
@@ -44,16 +46,19 @@ def typographize_text(text: str, options: TypographyOptions | None = None, obser
     the one driver, which the build runs and the proofreader's report watches (`observe`)."""
     options = options or TypographyOptions()
     rules = enabled_rules(options)
-    # One pass gives RULES.md's result. A rule can, rarely, create the context of an earlier
+    # One pass gives the documented result. A rule can, rarely, create the context of an earlier
     # one (R9 puts a space after a `--` that R4 then reads as spaced): passes repeat until
     # nothing changes, which makes the function idempotent (R15).
     for _ in range(MAX_PASSES):
-        result = _run(rules, text, options, observe)
+        protected, spans = protect(text)
+        protected = _run(rules, protected, spans, text, options, observe)
+        result = restore(protected, spans)
         if result == text:
             break
         text = result
-    # After the passes, or each pass would turn back into U+202F what compat made U+00A0.
-    return _run(post_steps(options), text, options, observe)
+    # Once, under the last pass's protection: in each pass, the rules would turn back into
+    # U+202F what compat made U+00A0, and the report would show it as a correction.
+    return restore(_run(post_steps(options), protected, spans, result, options, observe), spans)
 
 
 MAX_PASSES = 4
@@ -69,12 +74,11 @@ def post_steps(options: TypographyOptions) -> list[Rule]:
     return [COMPAT] if options.compat else []
 
 
-def _run(steps: list[Rule], text: str, options: TypographyOptions, observe: Observer | None) -> str:
-    """The steps in order over `text`, its protected spans hidden from them."""
-    if not steps:
-        return text
-    protected, spans = protect(text)
-    seen = text  # the text as the observer last saw it
+def _run(
+    steps: list[Rule], protected: str, spans: list[str], seen: str, options: TypographyOptions, observe: Observer | None
+) -> str:
+    """The steps in order over a text whose protected spans are hidden; `seen` is that text
+    with its spans restored, as the observer last saw it."""
     for step in steps:
         changed = step.apply(protected, options)
         if observe is not None and changed != protected:
@@ -82,49 +86,124 @@ def _run(steps: list[Rule], text: str, options: TypographyOptions, observe: Obse
             observe(step, seen, after)
             seen = after
         protected = changed
-    return restore(protected, spans)
+    return protected
 
 
 # --- R1: protected spans -----------------------------------------------------------------
 
-# The opener is atomic: a long run of backticks is not retried shorter at the same place (cubic).
-_CODE_SPAN = re.compile(r"((?>`+))(?:(?!\1).)+?\1")
 # `(?<![^…])`: at the start of the text, or after one of these characters.
 _URL = re.compile(rf"(?<![^{HWS}{re.escape(OPEN)}<])(?:https?://|ftp://|mailto:|www\.)[^{HWS}<>«»“”\"]+")
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _EMOTICON = re.compile(rf"(?<![^{HWS}])[:;][-'^o]?[()\[\]DPpOo3/\\|*](?=$|{_H}|[.,!?…])")
 _URL_TRAILING = ".,;:!?…'’\"]}"
 
 
 def protect(text: str) -> tuple[str, list[str]]:
-    """Swap each protected span for one private-use character; returns the spans to restore."""
-    spans: list[str] = []
-
-    def hide(match: re.Match[str]) -> str:
-        spans.append(match[0])
-        return chr(_PROTECT_BASE + len(spans) - 1)
-
-    def hide_url(match: re.Match[str]) -> str:
-        url = match[0]
-        while url and (url[-1] in _URL_TRAILING or (url[-1] == ")" and url.count("(") < url.count(")"))):
-            url = url[:-1]
-        spans.append(url)
-        return chr(_PROTECT_BASE + len(spans) - 1) + match[0][len(url) :]
-
-    text = _CODE_SPAN.sub(hide, text)
-    text = _URL.sub(hide_url, text)
-    text = _EMAIL.sub(hide, text)
-    return _EMOTICON.sub(hide, text), spans
+    """Swap each protected span for `HIDDEN`; returns the spans, in the order of their marks,
+    for `restore`. A mark the author typed is a span of its own."""
+    spans = [HIDDEN] * text.count(HIDDEN)
+    for find in (_code_spans, _urls, _emails, _emoticons):
+        text, spans = _hide(text, spans, find(text))
+    return text, spans
 
 
 def restore(text: str, spans: list[str]) -> str:
-    if not spans:
-        return text
-    return re.sub(
-        f"[{chr(_PROTECT_BASE)}-{chr(_PROTECT_BASE + len(spans) - 1)}]",
-        lambda m: spans[ord(m[0]) - _PROTECT_BASE],
-        text,
-    )
+    """The text with its protected spans back, in order: the rules never add, remove or move a
+    character that is not a space."""
+    return _fill(text, spans) if spans else text
+
+
+def _hide(text: str, spans: list[str], found: Iterable[tuple[int, int]]) -> tuple[str, list[str]]:
+    """`text` with each stretch found made one mark; the spans of the marks, in order. A stretch
+    can hold marks made before (a code span inside a URL): they are put back in its span."""
+    out: list[str] = []
+    hidden: list[str] = []
+    position = taken = 0
+    for start, end in found:
+        before, inside = text.count(HIDDEN, position, start), text.count(HIDDEN, start, end)
+        hidden += spans[taken : taken + before]
+        hidden.append(_fill(text[start:end], spans[taken + before : taken + before + inside]))
+        taken += before + inside
+        out += [text[position:start], HIDDEN]
+        position = end
+    return "".join([*out, text[position:]]), hidden + spans[taken:]
+
+
+def _fill(text: str, spans: list[str]) -> str:
+    parts = text.split(HIDDEN)
+    out = [parts[0]]
+    for span, part in zip(spans, parts[1:], strict=True):
+        out += [span, part]
+    return "".join(out)
+
+
+def _urls(text: str) -> Iterator[tuple[int, int]]:
+    """URLs, without the punctuation that ends a sentence after them nor an unmatched `)`."""
+    for match in _URL.finditer(text):
+        url = match[0]
+        opened, closed, end = url.count("("), url.count(")"), len(url)
+        while end and (url[end - 1] in _URL_TRAILING or (url[end - 1] == ")" and opened < closed)):
+            closed -= url[end - 1] == ")"
+            end -= 1
+        yield match.start(), match.start() + end
+
+
+def _emoticons(text: str) -> Iterator[tuple[int, int]]:
+    return (match.span() for match in _EMOTICON.finditer(text))
+
+
+_BACKTICKS = re.compile("`+")
+
+
+def _code_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Where `((?>`+))(?:(?!\\1).)+?\\1` matches, as `re.finditer` would find them, in linear
+    time (the regex retries a long run of backticks one shorter at each place: quadratic).
+
+    A run of n backticks opens a span closed by the next run of at least n on the same line;
+    when there is none, the regex tries the run's last n - 1, n - 2… backticks: the opener is
+    its last m, m being the longest run after it on the line, closed by the first run of m or more.
+    """
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text)]
+    longest_after = [0] * len(runs)  # on the same line
+    longest = 0
+    for i in reversed(range(len(runs))):
+        longest_after[i] = longest
+        longest = max(longest, runs[i][1] - runs[i][0])
+        if i and "\n" in text[runs[i - 1][1] : runs[i][0]]:
+            longest = 0
+    i, start = 0, 0  # `start`: where the current run begins, past a span that closed inside it
+    while i < len(runs):
+        run_start, run_end = max(runs[i][0], start), runs[i][1]
+        length = min(run_end - run_start, longest_after[i])
+        if not length:
+            i += 1
+            continue
+        closer = i + 1
+        while runs[closer][1] - runs[closer][0] < length:  # inside the span: never visited again
+            closer += 1
+        start = runs[closer][0] + length
+        yield run_end - length, start
+        i = closer if start < runs[closer][1] else closer + 1
+
+
+_EMAIL_LOCAL = frozenset(string.ascii_letters + string.digits + "._%+-")
+_EMAIL_DOMAIN = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+
+
+def _emails(text: str) -> Iterator[tuple[int, int]]:
+    """Where `[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)+` matches, as `re.finditer`
+    would find them, in linear time (the regex tries every letter of a long word as the start
+    of an address: quadratic). Each `@` is tried once, with the local part that ends at it."""
+    position = 0
+    at = text.find("@", 1)
+    while at != -1:
+        start = at
+        while start > position and text[start - 1] in _EMAIL_LOCAL:
+            start -= 1
+        domain = _EMAIL_DOMAIN.match(text, at + 1)
+        if start < at and domain:
+            yield start, domain.end()
+            position = domain.end()
+        at = text.find("@", max(at, position) + 1)
 
 
 # --- R2–R13 --------------------------------------------------------------------------------
@@ -144,13 +223,16 @@ def dashes(text: str, options: TypographyOptions) -> str:
     """R4: `---` → `—` and `--` → `–` between spaces, between digits or opening a paragraph;
     a spaced hyphen → `–`; a numeric range `1914-1918` → `1914–1918`."""
 
+    # Each looks only near the match: `text[:start]` for each would be quadratic on a long line.
+    first = len(text) - len(text.lstrip(HWS))  # where the paragraph's first glyph stands
+
     def double(match: re.Match[str]) -> str:
         start, end = match.start(), match.end()
         before = text[start - 1] if start else ""
         after = text[end] if end < len(text) else ""
         spaced = before != "" and before in HWS and after != "" and after in HWS
         digits = before.isdigit() and after.isdigit()
-        initial = not text[:start].strip(HWS) and after != "" and after in HWS
+        initial = start <= first and after != "" and after in HWS
         if spaced or digits or initial:
             return "—" if len(match[0]) == 3 else "–"
         return match[0]
@@ -160,18 +242,30 @@ def dashes(text: str, options: TypographyOptions) -> str:
         text = re.sub(rf"^({_H}*)-(?={_H})", r"\1—", text)
 
     def single(match: re.Match[str]) -> str:
-        start = match.start()
-        if not text[:start].strip(HWS):
+        if match.start() <= first:
             return match[0]  # paragraph-initial: a list marker or a dialogue line, left alone
-        left = text[:start].rstrip(HWS)
-        right = text[match.end() :].lstrip(HWS)
-        if left[-1:].isdigit() and right[:1].isdigit():
+        if _glyph_before(text, match.start()).isdigit() and _glyph_after(text, match.end()).isdigit():
             return match[0]  # `12 - 5`: a minus or a range, nobody can tell
         return "–"
 
+    first = len(text) - len(text.lstrip(HWS))
     text = re.sub(rf"(?<={_H})-(?={_H}|,)", single, text)
     number = r"\d+(?:,\d+)?"
     return re.sub(rf"(?<![\w\-–/])({number})-({number})(?![\w\-–/])(?![.,]\d)", r"\1–\2", text)
+
+
+def _glyph_before(text: str, position: int) -> str:
+    """The last character before `position` that is not a space ("" if none)."""
+    while position and text[position - 1] in HWS:
+        position -= 1
+    return text[position - 1] if position else ""
+
+
+def _glyph_after(text: str, position: int) -> str:
+    """The first character from `position` on that is not a space ("" if none)."""
+    while position < len(text) and text[position] in HWS:
+        position += 1
+    return text[position] if position < len(text) else ""
 
 
 def double_quotes(text: str, options: TypographyOptions) -> str:
@@ -296,6 +390,7 @@ _NUMBERING_BEFORE = re.compile(rf"(?<![^{HWS}(\[])(?:[nN][°º]|p\.|pp\.|§|art\
 _NUMBER_CHARS = re.compile(r"[\d.,]*")
 _GROUP_FOLLOW = rf"(?=$|{_H}|,|[.;:!?…)\]»”’%‰€](?!\d))"
 _GROUP_PRECEDE = rf"(?<![^{HWS}(\[«“‘‹])"
+_POSTAL_CITY = re.compile(rf"{_H}+[A-ZÀ-Þ]")
 
 
 def thousands(text: str, options: TypographyOptions) -> str:
@@ -322,7 +417,7 @@ def thousands(text: str, options: TypographyOptions) -> str:
         digits = match[0]
         if numbering_before(match.start()) or english(match.start(), match.end()):
             return digits
-        if len(digits) == 5 and re.match(rf"{_H}+[A-ZÀ-Þ]", text[match.end() :]):
+        if len(digits) == 5 and _POSTAL_CITY.match(text, match.end()):
             return digits  # `75001 Paris`: a postal code
         head = len(digits) % 3 or 3
         return digits[:head] + "".join(space + digits[i : i + 3] for i in range(head, len(digits), 3))
@@ -346,7 +441,9 @@ _UNITS = sorted(
 )
 _UNIT = "|".join(re.escape(unit) for unit in _UNITS)
 # A French-formatted number: digits, grouped by threes or not, with at most a decimal comma.
-_FR_NUMBER = rf"(?<![\w.,])(?:\d{{1,3}}(?:{_H}\d{{3}})+|\d+)(?:,\d+)?"
+# Grouped digits are tried only where a group cannot continue an earlier one: else each group of
+# `1 000 000 …` would read all the groups after it again (quadratic), for no other outcome.
+_FR_NUMBER = rf"(?<![\w.,])(?:(?<!\d{_H})\d{{1,3}}(?:{_H}\d{{3}})+|\d+)(?:,\d+)?"
 _UNIT_BOUNDARY = rf"(?=$|{_H}|[.,;:!?…)\]}}»”›])"
 
 
@@ -393,17 +490,18 @@ def dash_spacing(text: str, options: TypographyOptions) -> str:
             if not (match[0] == "." and _ABBREVIATION_END.search(text, max(0, match.start() - 5), match.start())):
                 opened = False
             continue
-        left, right = text[: match.start()], text[match.end() :]
-        if left[-1:].isdigit() and right[:1].isdigit():
+        left = text[match.start() - 1]  # the match starts after a glyph
+        right = text[match.end()] if match.end() < len(text) else ""
+        if left.isdigit() and right.isdigit():
             continue  # `5 – 10`: a range
-        closing = match["after"] == "" or (not right[:1].isupper() and opened)
+        closing = match["after"] == "" or (not right.isupper() and opened)
         opened = not closing
         # The outer side gets a word space, unless a guillemet's own space (R9) is there.
         if closing:
-            outer = match["after"] if right[:1] in ("»", "›") else " " if match["after"] else ""
+            outer = match["after"] if right != "" and right in "»›" else " " if match["after"] else ""
             spaced = NB + match["dash"] + outer
         else:
-            outer = match["before"] if left[-1:] in ("«", "‹") else " "
+            outer = match["before"] if left in "«‹" else " "
             spaced = outer + match["dash"] + NB
         out += [text[position : match.start()], spaced]
         position = match.end()

@@ -34,7 +34,7 @@ class Correction:
 
 
 def show(text: str) -> str:
-    """Invisible spaces made visible, as RULES.md writes them."""
+    """Invisible spaces made visible, as docs/typography.md writes them."""
     return '"' + text.replace(NB, "{NB}").replace(NN, "{NN}").replace("\t", "{TAB}") + '"'
 
 
@@ -202,8 +202,13 @@ def _refine(lines: list[str] | None, line: int, column: int, head: str, before: 
     text, with its neighbouring words, occurs nearest to where the plain text puts it."""
     if lines is None or not 0 < line <= len(lines):
         return column
-    positions = [m.start() + len(head) + 1 for m in re.finditer(re.escape(before), lines[line - 1])]
-    return min(positions, key=lambda p: (p < column, abs(p - column))) if positions else column
+    # The first occurrence at or after the column, else the last before it: searched from the
+    # column, not over the whole line for each change (quadratic on a long line).
+    source, offset = lines[line - 1], len(head) + 1
+    found = source.find(before, max(0, column - offset))
+    if found == -1:
+        found = source.rfind(before, 0, max(0, column - offset) + len(before) - 1)
+    return found + offset if found != -1 else column
 
 
 def _context(text: str, change: _Change) -> tuple[str, str]:
