@@ -45,6 +45,7 @@ CASES = [
     ("Écrivez à jean@x.fr : merci", "Écrivez à jean@x.fr{NB}: merci"),
     ("`code ; ici` et www.exemple.fr ?", "`code ; ici` et www.exemple.fr{NN}?"),
     ("Ah :-( et ;) et :D et :p et :/ fin", "Ah :-( et ;) et :D et :p et :/ fin"),
+    ('Un <img alt="a : b"> et </b> <!-- "x" --> !', 'Un <img alt="a : b"> et </b> <!-- "x" -->{NN}!'),
     ("Tab\tici   et  là", "Tab ici et là"),  # R2
     ("Coupé [...] puis ....", "Coupé […] puis …"),  # R3
     ("Deux .. points et . . . espacés", "Deux .. points et . . . espacés"),
@@ -119,7 +120,7 @@ MARKS = st.sampled_from(
 PROSE = st.lists(st.one_of(WORDS, MARKS), max_size=30).map("".join)
 PROTECTED = st.sampled_from(
     ["`a ; b`", "``x ` y``", "https://ex.org/a--b...c?x=1&y=2", "http://x.fr/(a)", "www.site.fr/p?q=r",
-     "jean.dupont@example.fr", "mailto:a@b.fr"]
+     "jean.dupont@example.fr", "mailto:a@b.fr", '<a href="x" title=\'l ; "m"\'>', "<!-- a ; b -->"]
 )  # fmt: skip
 
 
@@ -154,7 +155,7 @@ def test_code_urls_and_emails_untouched(parts: list[str]) -> None:
 
 PROTECTED_SET = {
     "`a ; b`", "``x ` y``", "https://ex.org/a--b...c?x=1&y=2", "http://x.fr/(a)", "www.site.fr/p?q=r",
-    "jean.dupont@example.fr", "mailto:a@b.fr",
+    "jean.dupont@example.fr", "mailto:a@b.fr", '<a href="x" title=\'l ; "m"\'>', "<!-- a ; b -->",
 }  # fmt: skip
 
 

@@ -4,7 +4,7 @@ No absolute timing: each test times the same work on an input of length n and on
 in the same process, and asserts the ratio is below 8 (linear gives about 4, quadratic 16).
 The best of a few repetitions resists a busy machine, and a failing ratio is measured again
 before the test fails. Inputs are adversarial for the patterns of `typography/fr.py`: long
-words, runs of dots, digits, spaces, `@`, hyphens, quotes, backticks, groups of digits.
+words, runs of dots, digits, spaces, `@`, hyphens, quotes, backticks, groups of digits, tags.
 """
 
 from __future__ import annotations
@@ -66,6 +66,10 @@ ADVERSARIAL: dict[str, Callable[[int], str]] = {
     "emoticons": lambda n: " :)" * (n // 3),
     "high punctuation": lambda n: "a !" * (n // 3),
     "guillemets": lambda n: "« " * (n // 2),
+    "tag openings": lambda n: "<a" * (n // 2),
+    "comment openings": lambda n: "<!--" * (n // 4),
+    "attributes": lambda n: "<a " + "b " * (n // 2),
+    "quoted attributes": lambda n: '<a b="' * (n // 6),
 }
 
 

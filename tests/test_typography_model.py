@@ -198,3 +198,28 @@ def test_typo_filter() -> None:
     )
     assert typo("Quoi ? Oui !\n", "--lang", "fr-CA") == "Quoi? Oui!\n"
     assert typo('He said "yes" !\n', "--lang", "en") == 'He said "yes" !\n'
+
+
+# --- HTML written as text (`raw_html: escape`) ------------------------------------------------
+
+
+def test_tags_shown_as_text_are_left_as_written() -> None:
+    """Under `raw_html: escape` (the default) a manuscript's tags are text; typography leaves
+    them as typed, quotes and spaces included, and corrects the prose around them."""
+    markdown = 'Voir <img src="x" onerror="alert(1)"> ici, <b class="a b">gras</b> : "oui" !\n\n<div title=\'l\'>\n'
+    doc = api.typographize(api.parse(FR + markdown))
+    para, block = doc.blocks
+    assert isinstance(para, Paragraph) and isinstance(block, Paragraph)
+    assert para.content == (
+        Text(f'Voir <img src="x" onerror="alert(1)"> ici, <b class="a b">gras</b>{NB}: «{NN}oui{NN}»{NN}!'),
+    )
+    assert block.content == (Text("<div title='l'>"),)
+    assert '&lt;img src="x" onerror="alert(1)"&gt; ici' in api.to_xhtml(doc)
+
+
+def test_a_tag_across_an_emphasis_is_left_as_written() -> None:
+    assert paragraph('Un <a title="*x* ; y"> !') == (
+        Text('Un <a title="'),
+        Emph((Text("x"),)),
+        Text(f' ; y">{NN}!'),
+    )

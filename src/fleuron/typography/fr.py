@@ -101,7 +101,7 @@ def protect(text: str) -> tuple[str, list[str]]:
     """Swap each protected span for `HIDDEN`; returns the spans, in the order of their marks,
     for `restore`. A mark the author typed is a span of its own."""
     spans = [HIDDEN] * text.count(HIDDEN)
-    for find in (_code_spans, _urls, _emails, _emoticons):
+    for find in (_code_spans, _tags, _urls, _emails, _emoticons):
         text, spans = _hide(text, spans, find(text))
     return text, spans
 
@@ -183,6 +183,32 @@ def _code_spans(text: str) -> Iterator[tuple[int, int]]:
         start = runs[closer][0] + length
         yield run_end - length, start
         i = closer if start < runs[closer][1] else closer + 1
+
+
+# An HTML tag written as text (`raw_html: escape`): markup shown to the reader, not prose.
+_TAG = re.compile(
+    r"<[A-Za-z][A-Za-z0-9-]*"
+    r"""(?:\s+[A-Za-z_:][A-Za-z0-9:._-]*(?:\s*=\s*(?:[^"'=<>`\x00-\x20]+|'[^']*'|"[^"]*"))?)*\s*/?>"""
+    r"|</[A-Za-z][A-Za-z0-9-]*\s*>"
+)
+
+
+def _tags(text: str) -> Iterator[tuple[int, int]]:
+    """HTML tags and comments. A comment that never closes is looked for once, not from each
+    `<!--` to the end of the text again (quadratic)."""
+    position, comments = 0, True
+    while (start := text.find("<", position)) != -1:
+        if comments and text.startswith("<!--", start):
+            end = text.find("-->", start + 4)
+            if end != -1:
+                yield start, end + 3
+                position = end + 3
+                continue
+            comments = False
+        match = _TAG.match(text, start)
+        if match:
+            yield match.span()
+        position = match.end() if match else start + 1
 
 
 _EMAIL_LOCAL = frozenset(string.ascii_letters + string.digits + "._%+-")
