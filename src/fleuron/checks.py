@@ -9,6 +9,10 @@ It owns these checks, run on each block in document order, in this order:
   one of them at random: the writers keep the last);
 - `links`: a link to `#anchor` that names no heading, or to a file of the project (no output
   holds the project's files; the address is not valid);
+- `sizes`: what makes WeasyPrint's layout cost explode, past what any book holds: more than
+  `MAX_HEADINGS` headings, a table of more than `MAX_TABLE_CELLS` cells, a run of inline text
+  (a paragraph, a heading, a cell) longer than `MAX_RUN_CHARACTERS`, or holding more than
+  `MAX_UNBROKEN_CHARACTERS` characters in a row where no line can break;
 - `images`: an image that cannot be read: missing, outside the project or remote without
   `allow_remote` (said by `writers.images.resolve_image`), an unsafe SVG (`check_svg`, called
   by it), and a raster image that does not decode, is not of the type its name says, or has
@@ -21,6 +25,7 @@ Pillow is imported only when the document has raster images.
 
 from __future__ import annotations
 
+import itertools
 import re
 import warnings
 from collections.abc import Callable, Iterator
@@ -30,8 +35,23 @@ from urllib.parse import urlsplit
 
 from .errors import FleuronError
 from .messages import _
-from .model import Block, Document, Figure, FootnoteDef, Heading, Image, Link, SourcePos
-from .walk import block_inline_runs, iter_blocks, iter_inlines, plain_text
+from .model import (
+    Block,
+    Code,
+    Document,
+    Figure,
+    FootnoteDef,
+    HardBreak,
+    Heading,
+    Image,
+    Link,
+    RawInline,
+    SoftBreak,
+    SourcePos,
+    Table,
+    Text,
+)
+from .walk import InlineRun, block_inline_runs, iter_blocks, iter_inlines, markup_text, plain_text
 
 if TYPE_CHECKING:
     from .writers.files import ProjectFiles
@@ -42,6 +62,34 @@ if TYPE_CHECKING:
 #: as RGBA, in each layout process. Pillow's own guard (`Image.MAX_IMAGE_PIXELS`, about 89
 #: million, an error past twice that) is looser, and global: it is left as it is.
 MAX_IMAGE_PIXELS = 50_000_000
+
+# Limits where WeasyPrint's cost explodes (measured with WeasyPrint 70 on 2 cores: SECURITY.md,
+# "Limits"). Each is far above what the article (18 headings, paragraphs under 1,000 characters)
+# or a long novel holds, and keeps the worst manuscript's layout time linear in its size.
+
+#: Each heading is a bookmark, an entry of the contents and, for chapters, a page: 1,000
+#: headings took 30 s and 0.5 GB to lay out (250: 7 s, 0.18 GB), 5,000 took 256 s and 1.3 GB.
+#: A long novel has under 200; a reference manual of 1,000 pages, about 1,500.
+MAX_HEADINGS = 2_000
+#: A table grows worse than linearly, past some thousands of cells (two-column rows): 4,000
+#: cells took 7 s, 8,000: 14 s and 0.25 GB, 16,000: 44 s and 0.54 GB; 100,000 were killed at
+#: 590 s with 2 GB resident. 10,000 cells is about 100 pages of table; a book's have hundreds.
+MAX_TABLE_CELLS = 10_000
+#: A paragraph (or heading, or cell) is one inline layout: when one of its lines overflows (a
+#: word wider than the page, then a link or an emphasis), WeasyPrint analyses the rest of the
+#: paragraph again at each line, for hyphenation. With that, a 16,000-character paragraph took
+#: 6 s, 32,000: 17 s, 64,000: 42 s (plain text of the same size: 1 to 2 s). Bounding the
+#: paragraph bounds each line's cost, so the whole layout stays linear in the manuscript's size.
+#: 100,000 characters is about 40 pages without a blank line.
+MAX_RUN_CHARACTERS = 100_000
+#: A run with no break opportunity is what overflows a line; the issue's nested links
+#: (`[a[a[a…x](u)](u)…`, 2 characters a level) are one. No word, even a URL (which breaks at
+#: `/` and `-`), comes near 1,000 characters (15 lines of one word).
+MAX_UNBROKEN_CHARACTERS = 1_000
+
+#: Where a line may break, as far as this check is concerned: a space (not a no-break one),
+#: a soft hyphen or a zero-width space, a hyphen, a dash or a slash.
+_UNBROKEN = re.compile("[^ \t\n\r\f\v\u1680\u2000-\u2006\u2008-\u200b\u205f\u3000\u00ad/\\-\u2010\u2012-\u2014]+")
 
 #: The format Pillow must find in an image, by the media type its file name gives it.
 _PILLOW_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF", "image/webp": "WEBP"}
@@ -76,6 +124,8 @@ class _State:
     labels: dict[str, SourcePos] = field(default_factory=dict)
     #: Image sources already checked (an image shown twice is read once).
     images: set[str] = field(default_factory=set)
+    #: Headings met so far.
+    headings: int = 0
     _project: ProjectFiles | None = None
 
     def __post_init__(self) -> None:
@@ -146,6 +196,69 @@ def links(block: Block, state: _State) -> None:
             raise _fail(message, block.pos)
 
 
+def sizes(block: Block, state: _State) -> None:
+    if isinstance(block, Heading):
+        state.headings += 1
+        if state.headings > MAX_HEADINGS:
+            message = _(
+                "the book has more than {limit} headings (the limit is {limit}; "
+                "make the smallest ones bold paragraphs, or split the book into volumes)",
+                limit=MAX_HEADINGS,
+            )
+            raise _fail(message, block.pos)
+    if isinstance(block, Table):
+        cells = len(block.header) + sum(len(row) for row in block.rows)
+        if cells > MAX_TABLE_CELLS:
+            message = _(
+                "this table has {count} cells (the limit is {limit}; split it into several tables, "
+                "or publish such data beside the book)",
+                count=cells,
+                limit=MAX_TABLE_CELLS,
+            )
+            raise _fail(message, block.pos)
+        # A table's header is on its first line, its rows after the delimiter row.
+        lines: list[int] = [block.pos.line] * len(block.header)
+        for number, row in enumerate(block.rows):
+            lines += [block.pos.line + 2 + number] * len(row)
+    else:
+        lines = []
+    for run, line in zip(block_inline_runs(block), lines or itertools.repeat(block.pos.line), strict=False):
+        _check_run(run, block.pos.file, line)
+
+
+def _check_run(run: InlineRun, file: str, line: int) -> None:
+    parts: list[str] = []
+    for inline in iter_inlines(run):
+        match inline:
+            case Text(text=text) | Code(text=text):
+                parts.append(text)
+            case SoftBreak() | HardBreak():
+                parts.append("\n")  # a line of the manuscript, and a break opportunity
+            case RawInline(text=text):
+                parts.append(markup_text(text))
+            case _:
+                pass
+    text = "".join(parts)
+    if len(text) > MAX_RUN_CHARACTERS:
+        message = _(
+            "this paragraph is {count} characters long (the limit is {limit}; split it with a blank line)",
+            count=len(text),
+            limit=MAX_RUN_CHARACTERS,
+        )
+        raise FleuronError(message, file, line)
+    if len(text) <= MAX_UNBROKEN_CHARACTERS:
+        return
+    for unbroken in _UNBROKEN.finditer(text):
+        if unbroken.end() - unbroken.start() > MAX_UNBROKEN_CHARACTERS:
+            message = _(
+                "{count} characters without a space here (the limit is {limit}; no word is that long: "
+                "add spaces, or put such text in a code block)",
+                count=unbroken.end() - unbroken.start(),
+                limit=MAX_UNBROKEN_CHARACTERS,
+            )
+            raise FleuronError(message, file, line + text.count("\n", 0, unbroken.start()))
+
+
 def images(block: Block, state: _State) -> None:
     from .writers.images import resolve_image
 
@@ -163,7 +276,7 @@ def images(block: Block, state: _State) -> None:
 
 
 #: The checks run on each block, in this order.
-CHECKS: tuple[Callable[[Block, _State], None], ...] = (heading_text, unique_ids, links, images)
+CHECKS: tuple[Callable[[Block, _State], None], ...] = (heading_text, unique_ids, links, sizes, images)
 
 
 def _check_cover(doc: Document, state: _State) -> None:

@@ -108,6 +108,24 @@ FRENCH = {
         "l’image «\u202f{source}\u202f» n’est pas d’un type accepté par les livres numériques ({kinds})"
     ),
     "this heading has no text; give it one": "ce titre est vide\u202f; donnez-lui un texte",
+    "the book has more than {limit} headings (the limit is {limit}; "
+    "make the smallest ones bold paragraphs, or split the book into volumes)": (
+        "le livre a plus de {limit}\u00a0titres (la limite est de {limit}\u202f; "
+        "faites des plus petits des paragraphes en gras, ou découpez le livre en volumes)"
+    ),
+    "this table has {count} cells (the limit is {limit}; split it into several tables, "
+    "or publish such data beside the book)": (
+        "ce tableau a {count}\u00a0cases (la limite est de {limit}\u202f; découpez-le en plusieurs tableaux, "
+        "ou publiez ces données à côté du livre)"
+    ),
+    "this paragraph is {count} characters long (the limit is {limit}; split it with a blank line)": (
+        "ce paragraphe fait {count}\u00a0caractères (la limite est de {limit}\u202f; coupez-le par une ligne vide)"
+    ),
+    "{count} characters without a space here (the limit is {limit}; no word is that long: "
+    "add spaces, or put such text in a code block)": (
+        "{count}\u00a0caractères sans espace ici (la limite est de {limit}\u202f; aucun mot n’est si long\u00a0: "
+        "ajoutez des espaces, ou mettez ce texte dans un bloc de code)"
+    ),
     "the link to '{target}' names no heading of the book": (
         "le lien vers «\u202f{target}\u202f» ne mène à aucun titre du livre"
     ),
