@@ -5,7 +5,10 @@ medians), so that the machine's speed cancels out. Run with `make bench`.
 (b) `fleuron build --format epub` against pandoc (Debian's package, when installed);
 (c) the article ×1, ×10 and ×20 (its body repeated): time and peak memory of a full build;
 (d) a rebuild with nothing changed, against a full build;
-(e) the full build (EPUB, book, handout) against the book PDF alone.
+(e) the full build (EPUB, book, handout) against the book PDF alone;
+(f) linearity: the article ×1, ×2 and ×4, each against the one half its size (t(2x)/t(x), 2
+    when the cost per megabyte is constant, less with fixed costs), for the full build and for the typography alone.
+    `--only linear` runs this measure alone.
 Also: the French typography engine's share of an in-process build. Reports; asserts nothing.
 """
 
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import functools
 import os
 import platform
 import shutil
@@ -104,8 +108,14 @@ def repeated(times: int, folder: Path) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=5)
-    rounds = parser.parse_args().rounds
+    parser.add_argument("--only", choices=["linear"], help="run one measure alone")
+    arguments = parser.parse_args()
+    rounds = arguments.rounds
     rows: list[tuple[str, str, str]] = []
+    if arguments.only == "linear":
+        compileall.compile_dir(ROOT / "src", quiet=1)
+        _report(linearity(rounds), rounds)
+        return
     # Fleuron's modules compiled, as WeasyPrint's are by pip: an editable install run with
     # PYTHONDONTWRITEBYTECODE=1 would otherwise compile them again in every process measured.
     compileall.compile_dir(ROOT / "src", quiet=1)
@@ -157,9 +167,13 @@ def main() -> None:
         rows.append(_ratio("(d) unchanged rebuild / full build", statistics.median(again), d["full"][0], "≤ 0.05"))
         rows.append(_ratio("(e) full build / book PDF alone", d["full"][0], d["book"][0], "≤ 1.3"))
         rows.append(_ratio("(e) … with FLEURON_JOBS=1", statistics.median(serial), d["book"][0], "(one process)"))
+    rows += linearity(rounds)
     typography, build = typography_share(rounds)
     rows.append(_ratio("typography / in-process build", typography, build, "≤ 0.05"))
+    _report(rows, rounds)
 
+
+def _report(rows: list[tuple[str, str, str]], rounds: int) -> None:
     from importlib.metadata import version
 
     print(
@@ -169,6 +183,37 @@ def main() -> None:
     print(f"{'measure':38} {'result':34} target")
     for name, result, target in rows:
         print(f"{name:38} {result:34} {target}")
+
+
+def linearity(rounds: int) -> list[tuple[str, str, str]]:
+    """(f) The article ×1, ×2, ×4: each full build (a process of its own) and its typography
+    (in this process) against the one half its size. Bounded inputs (`checks.py`'s limits) should
+    cost the same per megabyte: a ratio of 2."""
+    from fleuron.pipeline import load
+    from fleuron.typography import typographize
+
+    rows = []
+    with tempfile.TemporaryDirectory() as work:
+        sizes = {times: repeated(times, Path(work)) for times in (1, 2, 4)}
+        builds = compare(rounds, {f"×{times}": _full_build(source) for times, source in sizes.items()})
+        typography: dict[int, float] = {}
+        for times, source in sizes.items():
+            doc = load(source)
+            typography[times] = statistics.median(_timed(functools.partial(typographize, doc)) for _ in range(rounds))
+        for times in (2, 4):
+            size = sizes[times].stat().st_size / 1e6
+            name = f"(f) build ×{times} / ×{times // 2} ({size:.2f} MB)"
+            rows.append(_ratio(name, builds[f"×{times}"][0], builds[f"×{times // 2}"][0], "≤ 2"))
+        for times in (2, 4):
+            name = f"(f) typography ×{times} / ×{times // 2}"
+            rows.append(_ratio(name, typography[times], typography[times // 2], "≤ 2"))
+    return rows
+
+
+def _timed(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
 
 
 def _full_build(source: Path) -> Callable[[Path], list[str]]:
