@@ -9,7 +9,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -78,6 +78,13 @@ class _Localized(logging.Formatter):
 
 
 def _build(args: argparse.Namespace) -> int:
+    from .budget import time_budget
+
+    with time_budget(args.max_seconds):
+        return _build_within_budget(args)
+
+
+def _build_within_budget(args: argparse.Namespace) -> int:
     from .console import BuildDisplay
     from .writers.formats import BOOK_LAYOUT, needs
 
@@ -86,7 +93,7 @@ def _build(args: argparse.Namespace) -> int:
     book = formats is None or bool(BOOK_LAYOUT & needs(formats))
     # A first build starts the book's layout process at once: it imports WeasyPrint (a third
     # of a second) while this one reads the manuscript. A folder built before is first checked.
-    layouts = None if _built_before(args) else _layouts(book)
+    layouts = None if _built_before(args) else _layouts(book, args.max_memory)
     try:
         from .state import Request, unchanged_build
 
@@ -97,7 +104,7 @@ def _build(args: argparse.Namespace) -> int:
             for warning in report.warnings:  # what the build that made these files said
                 log.warning("%s", warning)
         else:
-            layouts = layouts or _layouts(book)
+            layouts = layouts or _layouts(book, args.max_memory)
             from .pipeline import build
             from .writers.pdf import PrintOptions
 
@@ -126,11 +133,11 @@ def _built_before(args: argparse.Namespace) -> bool:
         return False  # a bad fleuron.toml: the build says so
 
 
-def _layouts(book: bool) -> Layouts:
+def _layouts(book: bool, max_memory: int | None = None) -> Layouts:
     """The build's layout processes, the book's started now if it will be laid out."""
     from .parallel import Layouts
 
-    layouts = Layouts()
+    layouts = Layouts(max_memory=max_memory)
     if book:
         layouts.start("book")
     return layouts
@@ -226,6 +233,17 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive(kind: type[float] | type[int]) -> Callable[[str], float]:
+    def number(text: str) -> float:
+        value = kind(text)
+        if value <= 0:
+            raise ValueError(text)
+        return value
+
+    number.__name__ = kind.__name__  # argparse names the type in its error: "invalid float value"
+    return number
+
+
 def _formats_help() -> str:
     from .writers.formats import DEFAULT_FORMATS, FORMATS
 
@@ -274,6 +292,11 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--zip", action="store_true", help="also pack the outputs and the manifest as <slug>.zip")
     _allow_outside(build)
     loudness = build.add_mutually_exclusive_group()
+    build.add_argument("--max-seconds", type=_positive(float), metavar="N",
+                       help="stop the build, changing nothing, if it takes longer than N seconds")  # fmt: skip
+    build.add_argument("--max-memory", type=_positive(int), metavar="MB",
+                       help="stop the build, changing nothing, if a layout needs more than MB megabytes "
+                            "of address space")  # fmt: skip
     loudness.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     loudness.add_argument("-v", "--verbose", action="store_true", help="say each step")
     build.set_defaults(run=_build)

@@ -303,6 +303,12 @@ FRENCH = {
     "{reason}; laying out in this process": "{reason}\u202f; mise en pages dans ce processus-ci",
     "ebooklib could not write the EPUB": "ebooklib n’a pas pu écrire l’EPUB",
     "stylesheet '{name}' not found in {folder}": "feuille de style «\u202f{name}\u202f» introuvable dans {folder}",
+    "the build took longer than {seconds} s (--max-seconds); nothing was changed": (
+        "la construction a duré plus de {seconds}\u00a0s (--max-seconds)\u202f; rien n’a été changé"
+    ),
+    "the layout needed more than {megabytes} MB of memory (--max-memory); nothing was changed": (
+        "la mise en page demandait plus de {megabytes}\u00a0Mo de mémoire (--max-memory)\u202f; rien n’a été changé"
+    ),
     "SOURCE_DATE_EPOCH={epoch!r} is before the year 1000": "SOURCE_DATE_EPOCH={epoch!r} est antérieur à l’an 1000",
     "SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds": (
         "SOURCE_DATE_EPOCH={epoch!r} n’est pas un nombre de secondes"

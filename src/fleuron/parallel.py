@@ -28,6 +28,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from .budget import limit_memory, over_memory
 from .messages import _
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ class LayoutProcess:
     job, `result` waits for the layout, `stop` ends it if it is still there. `temporary`: the
     folder for its temporary files (its TMPDIR), which the caller removes."""
 
-    def __init__(self, temporary: Path | None = None) -> None:
+    def __init__(self, temporary: Path | None = None, max_memory: int | None = None) -> None:
         import subprocess  # here: an unchanged build never starts one
 
         env = dict(os.environ)
@@ -74,8 +75,13 @@ class LayoutProcess:
             [sys.executable, "-m", "fleuron.parallel", str(os.getpid())],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
+            # Under a memory budget, what the C libraries print as they run out (Fontconfig, GLib)
+            # is noise: the first process reports the budget.
+            stderr=subprocess.DEVNULL if max_memory else None,
             env=env,
         )
+        if max_memory:
+            limit_memory(self.process.pid, max_memory)
 
     def send(self, job: LayoutJob) -> None:
         stdin: IO[bytes] = self.process.stdin  # type: ignore[assignment]
@@ -123,10 +129,14 @@ class Layouts:
     earlier build in `fleuron watch`, or in a program using the API) lays out itself: the
     import is most of what another process would save."""
 
-    def __init__(self, apart: bool | None = None) -> None:
-        if apart is None:
+    def __init__(self, apart: bool | None = None, max_memory: int | None = None) -> None:
+        if max_memory is not None:  # a limit for the layout alone needs a process of its own
+            apart = True
+        elif apart is None:
             apart = other_processes() and second_core() and "weasyprint" not in sys.modules
         self.apart = apart
+        #: The layout processes' address space, in megabytes (`budget.py`).
+        self.max_memory = max_memory
         self.processes: dict[str, LayoutProcess] = {}
         self.jobs: dict[str, LayoutJob] = {}
         #: The processes' temporary folder, made with the first one, removed by `stop`.
@@ -138,7 +148,7 @@ class Layouts:
                 from .storage import temporary_folder
 
                 self.temporary = temporary_folder()
-            self.processes[name] = LayoutProcess(self.temporary)
+            self.processes[name] = LayoutProcess(self.temporary, self.max_memory)
 
     def send(self, name: str, job: LayoutJob) -> None:
         self.jobs[name] = job
@@ -152,7 +162,12 @@ class Layouts:
             report(0)  # no page numbers from another process: the stage alone
             try:
                 return self.processes[name].result()
-            except NoResult as error:  # lay out here: any error of WeasyPrint's is then ours to report
+            except (NoResult, MemoryError) as error:
+                if self.max_memory is not None:  # it died of its budget (or a library it uses did)
+                    raise over_memory(self.max_memory) from None
+                if isinstance(error, MemoryError):
+                    raise
+                # Lay out here: any error of WeasyPrint's is then ours to report.
                 log.info(_("{reason}; laying out in this process", reason=error))
         from .writers.layout import lay_out
 
@@ -207,6 +222,8 @@ def main() -> None:
         _end_with_parent(int(sys.argv[1]) if len(sys.argv) > 1 else os.getppid())
         _lay_out_and_answer()
     except (OSError, EOFError, pickle.UnpicklingError, KeyboardInterrupt):  # the first process is gone
+        os._exit(1)
+    except MemoryError:  # past its budget before it had a job (`budget.py`): the first process says so
         os._exit(1)
     # Done: skip the interpreter's teardown (a tenth of a second of freeing WeasyPrint's boxes),
     # for which the first process would wait.

@@ -50,7 +50,7 @@ def user_cache_dir(kind: str) -> Path:
 
 
 #: Signals that must not cut a file's writing short: they are held until it is renamed.
-_HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+_HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGALRM}  # SIGALRM: `budget.py`'s timer
 
 
 @contextmanager
