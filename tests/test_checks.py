@@ -181,7 +181,7 @@ def test_missing_image_and_figure_and_cover(tmp_path: Path) -> None:
     with pytest.raises(FleuronError, match=r"livre\.md:12: image 'cut\.png' is damaged"):
         check_document(dataclasses.replace(doc, blocks=(*doc.blocks, figure)))
     cover = manuscript(tmp_path, "Texte.\n", front=FRONT.replace("---\n", "---\ncover: cut.png\n", 1))
-    assert problem(cover).startswith(f"{cover}: image 'cut.png' is damaged")
+    assert problem(cover).startswith(f"{cover}:2: image 'cut.png' is damaged")  # the line of `cover:`
 
 
 def test_the_first_problem_in_the_text_is_the_one_reported(tmp_path: Path) -> None:

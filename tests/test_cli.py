@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from fleuron.model import AST_VERSION
+
 from helpers import ARTICLE_MD, SLUG, article_outline, fleuron
 
 
@@ -47,7 +49,7 @@ def test_ast_prints_versioned_json() -> None:
     result = fleuron("ast", str(ARTICLE_MD))
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data["fleuron-ast"] == "1.0"
+    assert data["fleuron-ast"] == AST_VERSION
     assert data["meta"]["lang"] == "fr"
     assert sum(1 for b in data["blocks"] if b["t"] == "Heading" and b["level"] == 2) == article_outline().parts
 

@@ -280,12 +280,11 @@ CHECKS: tuple[Callable[[Block, _State], None], ...] = (heading_text, unique_ids,
 
 
 def _check_cover(doc: Document, state: _State) -> None:
-    """The front matter's cover, as the EPUB writer resolves it (at the first manuscript, no line)."""
-    from .writers.images import resolve_image
+    """The front matter's cover, as the EPUB writer resolves it, at the line that names it."""
+    from .writers.images import resolve_cover
 
-    file = _first_file(doc)
-    found = resolve_image(doc.meta.cover, file, 0, state.project(), doc.meta.allow_remote)
-    _check_raster(found, file, None)
+    where = doc.meta.cover_pos
+    _check_raster(resolve_cover(doc, state.project()), where.file, where.line or None)
 
 
 def _check_raster(image: LocalImage, file: str, line: int | None) -> None:

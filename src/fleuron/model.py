@@ -14,7 +14,7 @@ from dataclasses import KW_ONLY, dataclass
 from typing import Any, Literal, TypeAlias
 
 #: Version of the JSON form printed by `fleuron ast`; bump it when a node changes shape.
-AST_VERSION = "1.0"
+AST_VERSION = "1.1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +263,8 @@ class Metadata:
     typography: TypographyOptions = TypographyOptions()
     #: An image for the ebook's cover, relative to the manuscript; one is drawn when empty.
     cover: str = ""
+    #: Where the front matter names the cover (line 0 when `fleuron.toml` gives it), for errors.
+    cover_pos: SourcePos = NOWHERE
     #: Embed the book's font in the EPUB (readers otherwise use their own, or the reader's choice).
     embed_fonts: bool = False
     #: The book's trim size (`a5`, `6x9in`, `110x178mm`); empty for the default, A5.
@@ -330,6 +332,7 @@ def from_json(data: dict[str, Any]) -> Document:
         meta["date"] = dt.date.fromisoformat(meta["date"])
     for key in ("authors", "keywords"):
         meta[key] = tuple(meta.get(key, ()))
-    if "typography" in meta:
-        meta["typography"] = _from_json(meta["typography"])
+    for key in ("typography", "cover_pos"):
+        if key in meta:
+            meta[key] = _from_json(meta[key])
     return Document(Metadata(**meta), _from_json(data["blocks"]))

@@ -303,9 +303,8 @@ def _input_keys(doc: Document, request: Plan, inputs: Inputs) -> dict[str, str]:
     is also given to `inputs`, as read here, for the build's witness."""
     from . import __version__
     from .model import to_json
-    from .writers.files import project_files
     from .writers.fonts import FONTS_CONFIG, book_fonts, face_files
-    from .writers.images import local_images, resolve_image
+    from .writers.images import local_images, resolve_cover
     from .writers.stylesheets import stylesheet, stylesheet_path
     from .writers.timestamp import release_time
 
@@ -330,8 +329,7 @@ def _input_keys(doc: Document, request: Plan, inputs: Inputs) -> dict[str, str]:
     files = [face.path for face in faces]
     files += [image.path for image in local_images(doc).values()]
     if doc.meta.cover:  # the front matter's own cover image goes into the EPUB
-        where = doc.blocks[0].pos.file if doc.blocks else ""
-        files.append(resolve_image(doc.meta.cover, where, 0, project_files(doc), doc.meta.allow_remote).path)
+        files.append(resolve_cover(doc).path)
     for path in files:
         data = path.read_bytes()
         inputs.file(path, data)

@@ -22,10 +22,12 @@ def join_chapters(docs: Sequence[Document]) -> Document:
 
 def without_positions(doc: Document) -> Document:
     """`doc` with every source position cleared: where the text lies does not go into the outputs."""
-    cleared: Document = _map_nodes(
-        doc, lambda node: dataclasses.replace(node, pos=NOWHERE) if hasattr(node, "pos") else node
-    )
-    return cleared
+    cleared: Document = _map_nodes(doc, _clear_position)
+    return dataclasses.replace(cleared, meta=dataclasses.replace(doc.meta, cover_pos=NOWHERE))
+
+
+def _clear_position(node: Any) -> Any:
+    return dataclasses.replace(node, pos=NOWHERE) if hasattr(node, "pos") else node
 
 
 def _separate(chapter: Document, number: int, book: Document) -> Document:

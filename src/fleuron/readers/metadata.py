@@ -15,7 +15,7 @@ import yaml
 
 from ..errors import FleuronError
 from ..messages import _
-from ..model import Block, Heading, Metadata, TypographyOptions
+from ..model import Block, Heading, Metadata, SourcePos, TypographyOptions
 from ..walk import plain_text
 from .identifiers import ascii_slug
 
@@ -109,6 +109,7 @@ def read_front_matter(
         slug=slug,
         typography=_typography(data.get("typography"), lang, fail),
         cover=_text(data, "cover", fail),
+        cover_pos=SourcePos(path, lines.get("cover", 0)),
         embed_fonts=_flag(data, "embed_fonts", fail),
         trim=_text(data, "trim", fail).lower(),
         raw_html=raw_html,

@@ -25,9 +25,8 @@ from ..messages import _
 from ..model import Block, Document, FootnoteDef, Heading, Metadata
 from ..storage import write_atomically
 from ..walk import iter_blocks, plain_text
-from .files import project_files
 from .formats import EPUB_STYLESHEETS
-from .images import local_images, resolve_image
+from .images import local_images, resolve_cover
 from .labels import Labels, labels
 from .stylesheets import stylesheet
 from .timestamp import release_time
@@ -181,8 +180,7 @@ def add_fonts(book: epub.EpubBook, doc: Document) -> str:
 def add_cover(book: epub.EpubBook, doc: Document, words: Labels) -> _ContentDocument:
     """The front matter's `cover:` image, or one drawn from the title; and its page."""
     if doc.meta.cover:
-        where = doc.blocks[0].pos if doc.blocks else None
-        image = resolve_image(doc.meta.cover, where.file if where else "", 0, project_files(doc), doc.meta.allow_remote)
+        image = resolve_cover(doc)
         data, suffix, media_type = image.path.read_bytes(), image.path.suffix.lower(), image.media_type
     else:
         from .cover import cover_png

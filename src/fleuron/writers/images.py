@@ -61,6 +61,12 @@ def local_images(doc: Document) -> dict[str, LocalImage]:
     return found
 
 
+def resolve_cover(doc: Document, project: ProjectFiles | None = None) -> LocalImage:
+    """The front matter's `cover:` image, found beside the manuscript that names it."""
+    where = doc.meta.cover_pos
+    return resolve_image(doc.meta.cover, where.file, where.line, project or project_files(doc), doc.meta.allow_remote)
+
+
 #: What `allow_remote` lets through: never `file:`, `ftp:` or anything else.
 REMOTE_SCHEMES = ("http", "https", "data")
 
