@@ -36,20 +36,19 @@ def assert_stopped_cleanly(result: object, words: str) -> None:
 
 
 @pytest.mark.slow
-def test_a_build_past_its_time_stops_and_changes_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("flag", "value", "words"),
+    [
+        # Laying out this book takes seconds: a tenth of one is not enough.
+        ("--max-seconds", "0.3", "took longer than 0.3 s (--max-seconds)"),
+        # WeasyPrint alone needs more address space than this: the layout process fails at once.
+        ("--max-memory", "80", "needed more than 80 MB of memory (--max-memory)"),
+    ],
+)
+def test_a_build_past_its_budget_stops_and_changes_nothing(tmp_path: Path, flag: str, value: str, words: str) -> None:
     source, out, before = edited_book(tmp_path)
-    # Laying out this book takes seconds; a tenth of its budget is not enough.
-    result = fleuron("build", str(source), "-o", str(out), "--format", "html,pdf", "--max-seconds", "0.3")
-    assert_stopped_cleanly(result, "took longer than 0.3 s (--max-seconds)")
-    assert folder_hashes(out) == before
-
-
-@pytest.mark.slow
-def test_a_layout_past_its_memory_stops_and_changes_nothing(tmp_path: Path) -> None:
-    source, out, before = edited_book(tmp_path)
-    # WeasyPrint alone needs more address space than this: the layout process fails at once.
-    result = fleuron("build", str(source), "-o", str(out), "--format", "html,pdf", "--max-memory", "80")
-    assert_stopped_cleanly(result, "needed more than 80 MB of memory (--max-memory)")
+    result = fleuron("build", str(source), "-o", str(out), "--format", "html,pdf", flag, value)
+    assert_stopped_cleanly(result, words)
     assert folder_hashes(out) == before
 
 

@@ -37,21 +37,16 @@ from .errors import FleuronError
 from .messages import _
 from .model import (
     Block,
-    Code,
     Document,
     Figure,
     FootnoteDef,
-    HardBreak,
     Heading,
     Image,
     Link,
-    RawInline,
-    SoftBreak,
     SourcePos,
     Table,
-    Text,
 )
-from .walk import InlineRun, block_inline_runs, iter_blocks, iter_inlines, markup_text, plain_text
+from .walk import InlineRun, block_inline_runs, iter_blocks, iter_inlines, plain_text
 
 if TYPE_CHECKING:
     from .writers.files import ProjectFiles
@@ -227,18 +222,7 @@ def sizes(block: Block, state: _State) -> None:
 
 
 def _check_run(run: InlineRun, file: str, line: int) -> None:
-    parts: list[str] = []
-    for inline in iter_inlines(run):
-        match inline:
-            case Text(text=text) | Code(text=text):
-                parts.append(text)
-            case SoftBreak() | HardBreak():
-                parts.append("\n")  # a line of the manuscript, and a break opportunity
-            case RawInline(text=text):
-                parts.append(markup_text(text))
-            case _:
-                pass
-    text = "".join(parts)
+    text = plain_text(run, line_break="\n")  # a line of the manuscript, and a break opportunity
     if len(text) > MAX_RUN_CHARACTERS:
         message = _(
             "this paragraph is {count} characters long (the limit is {limit}; split it with a blank line)",

@@ -95,15 +95,16 @@ def iter_inlines(run: InlineRun) -> Iterator[Inline]:
                 assert_never(inline)
 
 
-def plain_text(run: InlineRun) -> str:
-    """The text a reader sees, without markup: for titles, tables of contents and alt texts."""
+def plain_text(run: InlineRun, line_break: str = " ") -> str:
+    """The text a reader sees, without markup: for titles, tables of contents and alt texts.
+    Line breaks become `line_break`."""
     parts: list[str] = []
     for inline in iter_inlines(run):
         match inline:
             case Text(text=text) | Code(text=text):
                 parts.append(text)
             case SoftBreak() | HardBreak():
-                parts.append(" ")
+                parts.append(line_break)
             case RawInline(text=text):
                 parts.append(markup_text(text))
             case _:
