@@ -228,7 +228,7 @@ Block: TypeAlias = (
 
 @dataclass(frozen=True, slots=True)
 class TypographyOptions:
-    """How French typography is applied (`shared/typography/RULES.md` §0). Spaces are named
+    """How French typography is applied (`docs/typography.md`, Options). Spaces are named
     `nbsp` (U+00A0), `nnbsp` (U+202F) or `none`."""
 
     colon_space: str = "nbsp"

@@ -133,7 +133,7 @@ _TYPOGRAPHY_CHOICES: dict[str, tuple[object, ...]] = {
 
 
 def _typography(value: Any, lang: str, fail: Any) -> TypographyOptions:
-    """`typography:` in the front matter: options of RULES.md §0, and `disable: [R10, …]`.
+    """`typography:` in the front matter: the options of docs/typography.md, and `disable: [R10, …]`.
 
     The locale follows the language (`fr-CA`, `fr-CH`) unless given."""
     region = lang.split("-", 1)[1].upper() if "-" in lang else ""
