@@ -100,3 +100,18 @@ def test_the_long_date(lang: str, expected: str) -> None:
     from fleuron.writers.labels import labels
 
     assert labels(lang).long_date(dt.date(2024, 3, 5)) == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("fr", "1er\u00a0avril 2024"),
+        ("it", "1º\u00a0aprile 2024"),
+        ("en", "1\u00a0April 2024"),
+        ("de", "1.\u00a0April 2024"),
+    ],
+)
+def test_the_first_of_the_month_is_an_ordinal_where_the_language_says_so(lang: str, expected: str) -> None:
+    from fleuron.writers.labels import labels
+
+    assert labels(lang).long_date(dt.date(2024, 4, 1)) == expected

@@ -56,9 +56,12 @@ class Labels:
     #: The long date: `{day}`, `{month}` (a name of `months`) and `{year}`.
     date: str
     months: tuple[str, ...]
+    #: How the first day of a month is written, where it is an ordinal (French "1er", Italian "1º").
+    first_day: str = "1"
 
     def long_date(self, day: dt.date) -> str:
-        return self.date.format(day=day.day, month=self.months[day.month - 1], year=day.year)
+        number = self.first_day if day.day == 1 else str(day.day)
+        return self.date.format(day=number, month=self.months[day.month - 1], year=day.year)
 
 
 FRENCH = Labels(
@@ -95,6 +98,7 @@ FRENCH = Labels(
     accessibility_images=" Chaque image a un texte de remplacement.",
     date="{day}\u00a0{month} {year}",
     months=tuple("janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split()),
+    first_day="1er",
 )
 
 ENGLISH = Labels(
@@ -236,6 +240,7 @@ ITALIAN = Labels(
     months=tuple(
         "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre".split()
     ),
+    first_day="1º",
 )
 
 #: By primary language subtag (ISO 639-1).
