@@ -263,8 +263,9 @@ class Metadata:
     typography: TypographyOptions = TypographyOptions()
     #: An image for the ebook's cover, relative to the manuscript; one is drawn when empty.
     cover: str = ""
-    #: Where the front matter names the cover (line 0 when `fleuron.toml` gives it), for errors.
-    cover_pos: SourcePos = NOWHERE
+    #: Where the front matter names the cover (line 0 when `fleuron.toml` gives it), for errors;
+    #: where a value stands is no part of what the book is.
+    cover_pos: SourcePos = dataclasses.field(default=NOWHERE, compare=False)
     #: Embed the book's font in the EPUB (readers otherwise use their own, or the reader's choice).
     embed_fonts: bool = False
     #: The book's trim size (`a5`, `6x9in`, `110x178mm`); empty for the default, A5.

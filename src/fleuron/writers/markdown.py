@@ -39,6 +39,7 @@ from ..model import (
     RawBlock,
     RawInline,
     SoftBreak,
+    SourcePos,
     Strong,
     Table,
     Text,
@@ -64,6 +65,8 @@ def meta_yaml(meta: Metadata) -> str:
     data: dict[str, Any] = {}
     for field in dataclasses.fields(meta):
         value = getattr(meta, field.name)
+        if isinstance(value, SourcePos):  # where a key stood, not a key
+            continue
         if isinstance(value, TypographyOptions):
             default = TypographyOptions()
             options = {
