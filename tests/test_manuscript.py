@@ -4,26 +4,17 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 import fleuron
 from fleuron.model import BulletList, Heading, OrderedList, Paragraph
 from fleuron.walk import iter_blocks, plain_text
 
-from helpers import ARTICLE_MD, ARTICLE_TXT, ROOT, article_outline
-
-SHARED_SOURCE = ROOT.parent / "shared" / "manuscript-source" / "article.txt"
+from helpers import ARTICLE_MD, ARTICLE_TXT, article_outline
 
 
 def body_lines() -> list[str]:
     text = ARTICLE_MD.read_text(encoding="utf-8")
     body = text.split("\n---\n", 1)[1]
     return [line for line in body.split("\n") if line.strip()]
-
-
-@pytest.mark.skipif(not SHARED_SOURCE.exists(), reason="the shared source is not beside this checkout")
-def test_test_copy_is_the_shared_source() -> None:
-    assert ARTICLE_TXT.read_bytes() == SHARED_SOURCE.read_bytes()
 
 
 def test_every_character_of_the_author_is_kept() -> None:
