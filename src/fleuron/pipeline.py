@@ -145,9 +145,8 @@ def build(
             vouched = _writer_inputs(inputs, doc)
             outputs_of = {fmt: _output_path(request, doc, fmt) for fmt in request.formats}
             stale = [fmt for fmt in request.formats if not state.fresh(fmt, keys[fmt], outputs_of[fmt])]
-            if output_formats.HANDOUT_PDF in output_formats.needs(
-                stale
-            ):  # after the reading, which then leaves the core to it
+            # The handout's process after the reading, which then leaves the core to it.
+            if output_formats.HANDOUT_PDF in output_formats.needs(stale):
                 layouts.start("handout")
             made = render(doc, stale, request.print_options, step, layouts)
         finally:
