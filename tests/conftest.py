@@ -7,11 +7,6 @@ import pytest
 
 from helpers import ARTICLE_MD, ARTICLE_TXT, SLUG, Built, fleuron, words
 
-# Re-exported for test modules that still import them from here (`from conftest import ROOT`);
-# new code imports them from helpers.
-from helpers import DATA as DATA
-from helpers import ROOT as ROOT
-
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-cases", action="store_true", help="rewrite tests/cases/*/ expected files; read the diff")

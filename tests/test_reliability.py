@@ -125,6 +125,7 @@ def _free(folder: Path) -> int:
     return info.f_bavail * info.f_frsize
 
 
+@pytest.mark.slow
 def test_a_full_disk_leaves_the_last_build_whole_and_names_the_file(tmp_path: Path, tmpdir_env: dict[str, str]) -> None:
     # The HTML is written first and fits; the EPUB does not. The folder must stay the last
     # build's, manifest and state included, and the error name the EPUB.
@@ -152,6 +153,7 @@ def _limited(size: int) -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
 
 
+@pytest.mark.slow
 def test_a_file_size_limit_leaves_the_last_build_whole_and_names_the_file(
     tmp_path: Path, tmpdir_env: dict[str, str]
 ) -> None:

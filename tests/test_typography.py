@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from fleuron.model import TypographyOptions
 from fleuron.typography.fr import HWS, protect, typographize_text
 
-from conftest import ROOT
+from helpers import ROOT
 
 VECTORS = ROOT / "tests" / "data" / "typography-vectors.json"
 NB, NN = "\u00a0", "\u202f"

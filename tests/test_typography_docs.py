@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from conftest import ROOT
+from helpers import ROOT
 
 DOC = ROOT / "docs" / "typography.md"
 VECTORS = ROOT / "tests" / "data" / "typography-vectors.json"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,8 +14,7 @@ import fleuron as api
 from fleuron.model import Code, CodeBlock, Emph, Image, Link, Paragraph, SoftBreak, Text
 from fleuron.walk import block_inline_runs, iter_blocks, iter_inlines
 
-from conftest import ARTICLE_MD, Built, fleuron
-from helpers import Epub, pdf_text
+from helpers import ARTICLE_MD, Built, Epub, fleuron, pdf_text
 
 NB, NN = "\u00a0", "\u202f"
 FR = "---\ntitle: T\nlang: fr\n---\n"
@@ -132,6 +132,7 @@ def _assert_french_text(text: str) -> None:
         assert quotation.startswith(f"«{NN}") and quotation.endswith(f"{NN}»"), quotation
 
 
+@pytest.mark.slow
 def test_the_epub_text_is_corrected(built: Built) -> None:
     text = Epub(built.epub).text()
     _assert_french_text(text)
@@ -139,6 +140,7 @@ def test_the_epub_text_is_corrected(built: Built) -> None:
     assert text.count("«") == text.count("»") == 19  # the author's 19 quotations
 
 
+@pytest.mark.slow
 def test_the_pdf_has_the_same_corrected_text(built: Built) -> None:
     epub_words = re.findall(r"\S+", Epub(built.epub).text())
     pdf = pdf_text(built.pdf)
