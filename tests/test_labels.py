@@ -87,31 +87,21 @@ def test_a_language_the_table_lacks_gets_english(tag: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("lang", "expected"),
+    ("lang", "day", "expected"),
     [
-        ("fr", "5\u00a0mars 2024"),
-        ("en", "5\u00a0March 2024"),
-        ("de", "5.\u00a0März 2024"),
-        ("es", "5 de marzo de 2024"),
-        ("it", "5\u00a0marzo 2024"),
+        ("fr", dt.date(2024, 3, 5), "5\u00a0mars 2024"),
+        ("en", dt.date(2024, 3, 5), "5\u00a0March 2024"),
+        ("de", dt.date(2024, 3, 5), "5.\u00a0März 2024"),
+        ("es", dt.date(2024, 3, 5), "5 de marzo de 2024"),
+        ("it", dt.date(2024, 3, 5), "5\u00a0marzo 2024"),
+        # The first of the month, an ordinal where the language says so.
+        ("fr", dt.date(2024, 4, 1), "1er\u00a0avril 2024"),
+        ("it", dt.date(2024, 4, 1), "1º\u00a0aprile 2024"),
+        ("en", dt.date(2024, 4, 1), "1\u00a0April 2024"),
+        ("de", dt.date(2024, 4, 1), "1.\u00a0April 2024"),
     ],
 )
-def test_the_long_date(lang: str, expected: str) -> None:
+def test_the_long_date(lang: str, day: dt.date, expected: str) -> None:
     from fleuron.writers.labels import labels
 
-    assert labels(lang).long_date(dt.date(2024, 3, 5)) == expected
-
-
-@pytest.mark.parametrize(
-    ("lang", "expected"),
-    [
-        ("fr", "1er\u00a0avril 2024"),
-        ("it", "1º\u00a0aprile 2024"),
-        ("en", "1\u00a0April 2024"),
-        ("de", "1.\u00a0April 2024"),
-    ],
-)
-def test_the_first_of_the_month_is_an_ordinal_where_the_language_says_so(lang: str, expected: str) -> None:
-    from fleuron.writers.labels import labels
-
-    assert labels(lang).long_date(dt.date(2024, 4, 1)) == expected
+    assert labels(lang).long_date(day) == expected

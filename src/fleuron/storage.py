@@ -55,8 +55,8 @@ _HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGALRM}  # SIGALRM: `bud
 
 @contextmanager
 def _signals_held() -> Iterator[None]:
-    """SIGINT and SIGTERM wait (in the main thread) while a file is written and renamed; the
-    interrupt comes right after, with the file whole."""
+    """SIGINT, SIGTERM and the budget's SIGALRM wait (in the main thread) while a file is written
+    and renamed; the interrupt comes right after, with the file whole."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
