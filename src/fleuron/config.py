@@ -29,8 +29,15 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "metadata": {
         "title": str, "lang": str, "identifier": str, "date": (str, object), "rights": str, "description": str,
         "author": (str, list), "authors": list, "keywords": (str, list), "slug": str,
+        "subtitle": str, "publisher": str, "isbn": str, "back_cover": str, "price": str,
     },
-    "print": {"trim": str, "marks": bool, "pdf_variant": str},
+    "print": {
+        "trim": str, "marks": bool, "pdf_variant": str, "paper": str, "paper_caliper_mm": (int, float), "pod": str,
+    },
+    "parts": {
+        "notes": str, "note_numbering": str, "figure_numbers": bool, "list_of_figures": bool, "ornament": str,
+        "drop_caps": bool, "toc_title": str,
+    },
     "epub": {"embed_fonts": bool, "cover": str},
     "typography": {
         "colon_space": str, "guillemet_space": str, "high_space": str, "unit_space": str, "thousands_space": str,

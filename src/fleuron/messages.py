@@ -65,7 +65,26 @@ FRENCH = {
     ),
     "unknown front matter key '{key}'": "clé d’en-tête inconnue «\u202f{key}\u202f»",
     " (did you mean '{key}'?)": " (vouliez-vous dire «\u202f{key}\u202f»\u202f?)",
-    "; known keys: {keys}": "\u202f; clés connues\u00a0: {keys}",
+    "'{alias}' and '{key}' say the same thing; keep one": (
+        "«\u202f{alias}\u202f» et «\u202f{key}\u202f» disent la même chose\u202f; n’en gardez qu’une"
+    ),
+    "{where}: front matter key '{key}' means nothing to Fleuron; ignored": (
+        "{where}\u00a0: la clé d’en-tête «\u202f{key}\u202f» ne dit rien à Fleuron\u202f; ignorée"
+    ),
+    "'{key}: {value}' takes one of: {choices}": (
+        "«\u202f{key}\u00a0: {value}\u202f» prend l’une des valeurs\u00a0: {choices}"
+    ),
+    "'paper_caliper_mm: {value}' is a sheet's thickness in millimetres, between {low} and {high} (e.g. 0.06)": (
+        "«\u202fpaper_caliper_mm\u00a0: {value}\u202f» est l’épaisseur d’une feuille en millimètres, entre {low} "
+        "et {high} (par exemple 0.06)"
+    ),
+    "'isbn: {value}' is not an ISBN-13 (13 digits starting 978 or 979)": (
+        "«\u202fisbn\u00a0: {value}\u202f» n’est pas un ISBN-13 (13 chiffres commençant par 978 ou 979)"
+    ),
+    "'isbn: {value}' has a wrong check digit: with these first 12 digits it is {check}": (
+        "«\u202fisbn\u00a0: {value}\u202f» a une clé de contrôle fausse\u00a0: avec ces 12 premiers chiffres, "
+        "c’est {check}"
+    ),
     "'{key}' must be a single text value": "«\u202f{key}\u202f» doit être un seul texte",
     "'{key}' must be a text or a list of texts": "«\u202f{key}\u202f» doit être un texte ou une liste de textes",
     "'{key}' is true or false": "«\u202f{key}\u202f» vaut true ou false",

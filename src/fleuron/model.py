@@ -14,7 +14,7 @@ from dataclasses import KW_ONLY, dataclass
 from typing import Any, Literal, TypeAlias
 
 #: Version of the JSON form printed by `fleuron ast`; bump it when a node changes shape.
-AST_VERSION = "1.1"
+AST_VERSION = "1.2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +26,22 @@ class SourcePos:
 
 
 NOWHERE = SourcePos("<memory>", 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Attr:
+    """Pandoc's attributes (`{#id .class key=value}`): what a span, a div, a heading or an
+    image carries for the writers and the styles to give a meaning to."""
+
+    identifier: str = ""
+    classes: tuple[str, ...] = ()
+    pairs: tuple[tuple[str, str], ...] = ()
+
+    def get(self, key: str, default: str = "") -> str:
+        return next((value for name, value in self.pairs if name == key), default)
+
+
+NO_ATTR = Attr()
 
 # --- Inlines -----------------------------------------------------------------------------
 
@@ -64,6 +80,41 @@ class Image:
     alt: tuple[Inline, ...]
     source: str
     title: str = ""
+    #: `{#fig:id width=50%}`: the figure's anchor and its size.
+    attr: Attr = NO_ATTR
+
+
+#: What a `Styled` run is: each has one meaning and one tag in every output.
+InlineStyle: TypeAlias = Literal[
+    "superscript", "subscript", "smallcaps", "underline", "strikeout", "mark", "small", "cite", "abbr"
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Styled:
+    """Text with one of the `InlineStyle` meanings (`^2^`, `[Hugo]{.smallcaps}`, `<abbr>`…)."""
+
+    style: InlineStyle
+    content: tuple[Inline, ...]
+    #: An abbreviation's expansion (`<abbr title>`); empty otherwise.
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A run carrying attributes (`[texte]{.classe}`, `<span class>`): its classes reach every
+    output, and some (an index mark) have a meaning of their own."""
+
+    content: tuple[Inline, ...]
+    attr: Attr = NO_ATTR
+
+
+@dataclass(frozen=True, slots=True)
+class Ruby:
+    """A base text with its pronunciation set above it (`<ruby>漢<rt>kan</rt></ruby>`)."""
+
+    base: tuple[Inline, ...]
+    annotation: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +150,22 @@ class RawInline:
     text: str
 
 
-Inline: TypeAlias = Text | Emph | Strong | Code | Link | Image | SoftBreak | HardBreak | FootnoteRef | Note | RawInline
+Inline: TypeAlias = (
+    Text
+    | Emph
+    | Strong
+    | Code
+    | Link
+    | Image
+    | SoftBreak
+    | HardBreak
+    | FootnoteRef
+    | Note
+    | RawInline
+    | Styled
+    | Span
+    | Ruby
+)
 
 # --- Blocks ------------------------------------------------------------------------------
 
@@ -120,6 +186,8 @@ class Heading:
     content: tuple[Inline, ...]
     #: A unique anchor, derived from the text by the reader, used by links and tables of contents.
     identifier: str = ""
+    #: `{.unnumbered}`, `{.unlisted}` and the author's own classes.
+    classes: tuple[str, ...] = ()
     _: KW_ONLY
     pos: SourcePos = NOWHERE
 
@@ -200,6 +268,51 @@ class Figure:
 
 
 @dataclass(frozen=True, slots=True)
+class Div:
+    """A fenced div (`::: classe`) or an HTML `<div class>`: blocks grouped under attributes.
+    Some classes have a meaning (`verse`, `dedication`, `epigraph`…); any class reaches the outputs."""
+
+    blocks: tuple[Block, ...]
+    attr: Attr = NO_ATTR
+    _: KW_ONLY
+    pos: SourcePos = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class LineBlock:
+    """Lines kept as lines (pandoc's `| ` lines: verse, addresses); leading spaces kept."""
+
+    lines: tuple[tuple[Inline, ...], ...]
+    _: KW_ONLY
+    pos: SourcePos = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class PageBreak:
+    """`\\newpage` or `\\pagebreak` alone on a line: a new page in print; nothing in an ebook."""
+
+    _: KW_ONLY
+    pos: SourcePos = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """A term and its definitions, each a sequence of blocks (`<dt>`, `<dd>`)."""
+
+    term: tuple[Inline, ...]
+    definitions: tuple[tuple[Block, ...], ...]
+    _: KW_ONLY
+    pos: SourcePos = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class DefinitionList:
+    items: tuple[Definition, ...]
+    _: KW_ONLY
+    pos: SourcePos = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
 class RawBlock:
     """A block of markup passed through as it is (see `RawInline`)."""
 
@@ -221,6 +334,10 @@ Block: TypeAlias = (
     | FootnoteDef
     | Figure
     | RawBlock
+    | Div
+    | LineBlock
+    | PageBreak
+    | DefinitionList
 )
 
 # --- Document ----------------------------------------------------------------------------
@@ -274,6 +391,38 @@ class Metadata:
     raw_html: str = "escape"
     #: Whether images may come from http(s) or data: URLs (fetched once, then packaged).
     allow_remote: bool = False
+    subtitle: str = ""
+    publisher: str = ""
+    #: The ISBN-13 of this edition, digits only (its check digit verified by the reader).
+    isbn: str = ""
+    #: The contents' title, when not the language's usual one (pandoc's `toc-title`).
+    toc_title: str = ""
+    # --- Book parts ----------------------------------------------------------------------
+    #: Where notes go in print: `foot` of the page (empty means the same) or `end` of the book.
+    notes: str = ""
+    #: Notes numbered per `chapter` (empty means the same) or through the `book`.
+    note_numbering: str = ""
+    #: Figures numbered ("Figure 3"), and a list of figures after the contents.
+    figure_numbers: bool = False
+    list_of_figures: bool = False
+    #: The scene break's ornament in print and ebook (empty: the default, ⁂).
+    ornament: str = ""
+    #: A drop cap on each chapter's first letter.
+    drop_caps: bool = False
+    #: Front matter texts given as keys rather than `::: dedication` / `::: epigraph` blocks.
+    dedication: str = ""
+    epigraph: str = ""
+    # --- Print shop ----------------------------------------------------------------------
+    #: The back cover's text (typographized like the book's).
+    back_cover: str = ""
+    #: The price printed on the back cover, as written (`12,50 €`).
+    price: str = ""
+    #: The paper, for the spine's width: `white` (empty means the same) or `cream`.
+    paper: str = ""
+    #: The paper's thickness per page in millimetres, overriding `paper`'s figure (0: not given).
+    paper_caliper_mm: float = 0.0
+    #: A print-on-demand service whose rules apply: `kdp`, `ingramspark`, `lulu` (empty: none).
+    pod: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,6 +440,7 @@ _NODE_TYPES: dict[str, type] = {
         Text, Emph, Strong, Code, Link, Image, SoftBreak, HardBreak, FootnoteRef, Note,
         Paragraph, Heading, ListItem, BulletList, OrderedList, BlockQuote, CodeBlock,
         ThematicBreak, Table, FootnoteDef, Figure, SourcePos, TypographyOptions, RawBlock, RawInline,
+        Attr, Styled, Span, Ruby, Div, LineBlock, PageBreak, Definition, DefinitionList,
     )
 }  # fmt: skip
 

@@ -15,6 +15,8 @@ from .model import (
     BulletList,
     Code,
     CodeBlock,
+    DefinitionList,
+    Div,
     Document,
     Emph,
     Figure,
@@ -24,15 +26,20 @@ from .model import (
     Heading,
     Image,
     Inline,
+    LineBlock,
     Link,
     ListItem,
     Note,
     OrderedList,
+    PageBreak,
     Paragraph,
     RawBlock,
     RawInline,
+    Ruby,
     SoftBreak,
+    Span,
     Strong,
+    Styled,
     Table,
     Text,
     ThematicBreak,
@@ -54,9 +61,15 @@ def child_blocks(block: Block) -> Iterator[tuple[Block, ...]]:
         case BulletList(items=items) | OrderedList(items=items):
             for item in items:
                 yield item.blocks
-        case BlockQuote(blocks=blocks) | FootnoteDef(blocks=blocks):
+        case BlockQuote(blocks=blocks) | FootnoteDef(blocks=blocks) | Div(blocks=blocks):
             yield blocks
-        case Paragraph() | Heading() | CodeBlock() | ThematicBreak() | Table() | Figure() | RawBlock():
+        case DefinitionList(items=definitions):
+            for definition in definitions:
+                yield from definition.definitions
+        case (
+            Paragraph() | Heading() | CodeBlock() | ThematicBreak() | Table() | Figure() | RawBlock() | LineBlock()
+            | PageBreak()
+        ):  # fmt: skip
             pass
         case _:
             assert_never(block)
@@ -74,7 +87,15 @@ def block_inline_runs(block: Block) -> Iterator[InlineRun]:
         case Figure(image=image, caption=caption):
             yield image.alt
             yield caption
-        case BulletList() | OrderedList() | BlockQuote() | FootnoteDef() | CodeBlock() | ThematicBreak() | RawBlock():
+        case LineBlock(lines=lines):
+            yield from lines
+        case DefinitionList(items=definitions):
+            for definition in definitions:
+                yield definition.term
+        case (
+            BulletList() | OrderedList() | BlockQuote() | FootnoteDef() | CodeBlock() | ThematicBreak() | RawBlock()
+            | Div() | PageBreak()
+        ):  # fmt: skip
             pass
         case _:
             assert_never(block)
@@ -85,7 +106,10 @@ def iter_inlines(run: InlineRun) -> Iterator[Inline]:
     for inline in run:
         yield inline
         match inline:
-            case Emph(content=content) | Strong(content=content) | Link(content=content) | Note(content=content):
+            case (
+                Emph(content=content) | Strong(content=content) | Link(content=content) | Note(content=content)
+                | Styled(content=content) | Span(content=content) | Ruby(base=content)
+            ):  # fmt: skip
                 yield from iter_inlines(content)
             case Image(alt=alt):
                 yield from iter_inlines(alt)
@@ -150,8 +174,18 @@ def map_inline_runs(doc: Document, change: Callable[[InlineRun], InlineRun]) -> 
                 return replace(block, content=change(content))
             case BulletList(items=seq) | OrderedList(items=seq):
                 return replace(block, items=items(seq))
-            case BlockQuote(blocks=seq) | FootnoteDef(blocks=seq):
+            case BlockQuote(blocks=seq) | FootnoteDef(blocks=seq) | Div(blocks=seq):
                 return replace(block, blocks=blocks(seq))
+            case LineBlock(lines=lines):
+                return replace(block, lines=tuple(change(line) for line in lines))
+            case DefinitionList(items=items_):
+                return replace(
+                    block,
+                    items=tuple(
+                        replace(item, term=change(item.term), definitions=tuple(blocks(d) for d in item.definitions))
+                        for item in items_
+                    ),
+                )
             case Table(header=header, rows=rows):
                 return replace(
                     block,
@@ -160,7 +194,7 @@ def map_inline_runs(doc: Document, change: Callable[[InlineRun], InlineRun]) -> 
                 )
             case Figure(image=image, caption=caption):
                 return replace(block, image=replace(image, alt=change(image.alt)), caption=change(caption))
-            case CodeBlock() | ThematicBreak() | RawBlock():
+            case CodeBlock() | ThematicBreak() | RawBlock() | PageBreak():
                 return block
             case _:
                 assert_never(block)

@@ -24,8 +24,33 @@ log = logging.getLogger("fleuron")
 KNOWN_KEYS = (
     "title", "lang", "identifier", "date", "rights", "description",
     "author", "authors", "keywords", "slug", "trim", "typography", "cover", "embed_fonts",
-    "raw_html", "allow_remote",
+    "raw_html", "allow_remote", "subtitle", "publisher", "isbn", "toc_title",
+    "notes", "note_numbering", "figure_numbers", "list_of_figures", "ornament", "drop_caps", "dedication", "epigraph",
+    "back_cover", "price", "paper", "paper_caliper_mm", "pod",
 )  # fmt: skip
+#: The keys pandoc's users write, and the key each stands for here.
+PANDOC_KEYS = {
+    "abstract": "description",
+    "subject": "keywords",
+    "toc-title": "toc_title",
+    "cover-image": "cover",
+    "back-cover": "back_cover",
+    "drop-caps": "drop_caps",
+}
+#: Keys pandoc or its templates read that mean nothing to Fleuron's outputs: accepted, unused.
+IGNORED_KEYS = frozenset(
+    "documentclass classoption geometry margin-left margin-right margin-top margin-bottom fontsize mainfont "
+    "sansfont monofont linestretch papersize header-includes include-before include-after toc toc-depth "
+    "numbersections colorlinks linkcolor urlcolor css stylesheet epub-chapter-level title-prefix pagetitle "
+    "bibliography csl link-citations nocite".split()
+)
+#: The choices of the keys that take one of a few words ("" is the default each documents).
+CHOICES: dict[str, tuple[str, ...]] = {
+    "notes": ("foot", "end"),
+    "note_numbering": ("chapter", "book"),
+    "paper": ("white", "cream"),
+    "pod": ("kdp", "ingramspark", "lulu"),
+}
 #: What `raw_html:` may say: show tags as text, or keep what an allow-list lets through.
 RAW_HTML_MODES = ("escape", "sanitize")
 #: Output files are named after the slug: long enough for any title, short enough for any file system.
@@ -68,18 +93,27 @@ def read_front_matter(
     def fail(key: str, message: str) -> FleuronError:
         return FleuronError(message, path, lines.get(key, first_line))
 
-    for key in data:
-        if key not in KNOWN_KEYS:
-            close = difflib.get_close_matches(str(key), KNOWN_KEYS, n=1)
-            hint = (
-                _(" (did you mean '{key}'?)", key=close[0])
-                if close
-                else _("; known keys: {keys}", keys=", ".join(KNOWN_KEYS))
-            )
-            raise fail(key, _("unknown front matter key '{key}'", key=key) + hint)
-
     # A file being built should say these; a text parsed in memory need not.
     warn = log.warning if not path.startswith("<") else log.debug
+    for alias, key in PANDOC_KEYS.items():
+        if alias in data:
+            if key in data:
+                raise fail(alias, _("'{alias}' and '{key}' say the same thing; keep one", alias=alias, key=key))
+            data[key] = data.pop(alias)
+            lines.setdefault(key, lines.get(alias, first_line))
+    # A near miss of a known key is a typo that would silently lose a setting: an error. A key
+    # that resembles none is someone else's (a pandoc template's, an editor's): a warning.
+    for key in list(data):
+        if key in KNOWN_KEYS or key in IGNORED_KEYS:
+            continue
+        close = difflib.get_close_matches(str(key), KNOWN_KEYS, n=1)
+        if close:
+            raise fail(
+                key, _("unknown front matter key '{key}'", key=key) + _(" (did you mean '{key}'?)", key=close[0])
+            )
+        where = f"{path}:{lines.get(key, first_line)}"
+        warn(_("{where}: front matter key '{key}' means nothing to Fleuron; ignored", where=where, key=key))
+
     title = _text(data, "title", fail)
     if not title:
         title = _first_title(blocks) or PurePath(path).stem
@@ -114,7 +148,76 @@ def read_front_matter(
         trim=_text(data, "trim", fail).lower(),
         raw_html=raw_html,
         allow_remote=_flag(data, "allow_remote", fail),
+        subtitle=_text(data, "subtitle", fail),
+        publisher=_text(data, "publisher", fail),
+        isbn=_isbn(_text(data, "isbn", fail), fail),
+        toc_title=_text(data, "toc_title", fail),
+        notes=_choice(data, "notes", fail),
+        note_numbering=_choice(data, "note_numbering", fail),
+        figure_numbers=_flag(data, "figure_numbers", fail),
+        list_of_figures=_flag(data, "list_of_figures", fail),
+        ornament=_text(data, "ornament", fail),
+        drop_caps=_flag(data, "drop_caps", fail),
+        dedication=_text(data, "dedication", fail),
+        epigraph=_text(data, "epigraph", fail),
+        back_cover=_text(data, "back_cover", fail),
+        price=_text(data, "price", fail),
+        paper=_choice(data, "paper", fail),
+        paper_caliper_mm=_caliper(data.get("paper_caliper_mm"), fail),
+        pod=_choice(data, "pod", fail),
     )
+
+
+def _choice(data: dict[str, Any], key: str, fail: Any) -> str:
+    value = _text(data, key, fail).lower()
+    if value and value not in CHOICES[key]:
+        choices = ", ".join(CHOICES[key])
+        raise fail(key, _("'{key}: {value}' takes one of: {choices}", key=key, value=value, choices=choices))
+    return value
+
+
+#: A paper thinner or thicker than any book paper is a unit mistake (inches, or a ream's thickness).
+_CALIPER_MM = (0.03, 0.3)
+
+
+def _caliper(value: Any, fail: Any) -> float:
+    if value is None:
+        return 0.0
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not _CALIPER_MM[0] <= value <= _CALIPER_MM[1]:
+        low, high = _CALIPER_MM
+        message = _(
+            "'paper_caliper_mm: {value}' is a sheet's thickness in millimetres, between {low} and {high} (e.g. 0.06)",
+            value=value,
+            low=low,
+            high=high,
+        )
+        raise fail("paper_caliper_mm", message)
+    return float(value)
+
+
+def _isbn(value: str, fail: Any) -> str:
+    """The ISBN-13's digits, its check digit verified (an ISBN-10 is refused: books since 2007 carry 13)."""
+    if not value:
+        return ""
+    digits = re.sub(r"[\s-]", "", value.upper().removeprefix("ISBN").strip(" :"))
+    if not re.fullmatch(r"97[89][0-9]{10}", digits):
+        message = _("'isbn: {value}' is not an ISBN-13 (13 digits starting 978 or 979)", value=value)
+        raise fail("isbn", message)
+    check = isbn_check_digit(digits[:12])
+    if digits[12] != check:
+        message = _(
+            "'isbn: {value}' has a wrong check digit: with these first 12 digits it is {check}",
+            value=value,
+            check=check,
+        )
+        raise fail("isbn", message)
+    return digits
+
+
+def isbn_check_digit(first12: str) -> str:
+    """EAN-13's check digit: weights 1 and 3 alternately, then what completes the sum to a ten."""
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12))
+    return str(-total % 10)
 
 
 _SPACE_NAMES = ("nbsp", "nnbsp", "none")

@@ -27,8 +27,11 @@ from ..model import (
     Link,
     Note,
     RawInline,
+    Ruby,
     SoftBreak,
+    Span,
     Strong,
+    Styled,
     Text,
     TypographyOptions,
 )
@@ -58,6 +61,11 @@ def typographize(doc: Document) -> Document:
         title=rule(doc.meta.title),
         description=rule(doc.meta.description),
         rights=rule(doc.meta.rights),
+        subtitle=rule(doc.meta.subtitle),
+        toc_title=rule(doc.meta.toc_title),
+        dedication=rule(doc.meta.dedication),
+        epigraph=rule(doc.meta.epigraph),
+        back_cover=rule(doc.meta.back_cover),
     )
     return dataclasses.replace(map_inline_runs(doc, lambda run: typographize_run(run, rule)), meta=meta)
 
@@ -115,13 +123,16 @@ def flatten(run: InlineRun, rule: TextRule, depth: int = 0) -> list[Piece]:
                 pieces.append(Slot(text, depth))
             case SoftBreak():
                 pieces.append(Slot(" ", depth, soft_break=True))
-            case Emph(content=content) | Strong(content=content) | Link(content=content):
+            case (
+                Emph(content=content) | Strong(content=content) | Link(content=content) | Styled(content=content)
+                | Span(content=content)
+            ):  # fmt: skip
                 pieces += flatten(content, rule, depth + 1)
             case Note(content=content):
                 pieces.append(Note(typographize_run(content, rule)))
             case Image(alt=alt):
                 pieces.append(dataclasses.replace(inline, alt=typographize_run(alt, rule)))
-            case Code() | FootnoteRef() | HardBreak() | RawInline():
+            case Code() | FootnoteRef() | HardBreak() | RawInline() | Ruby():  # a ruby's base is not French prose
                 pieces.append(inline)
             case _:
                 assert_never(inline)
@@ -227,9 +238,12 @@ def _rebuild(run: InlineRun, pieces: Iterator[Piece]) -> InlineRun:
                     out.append(SoftBreak())
                 elif slot.text:
                     out.append(Text(slot.text))
-            case Emph(content=content) | Strong(content=content) | Link(content=content):
+            case (
+                Emph(content=content) | Strong(content=content) | Link(content=content) | Styled(content=content)
+                | Span(content=content)
+            ):  # fmt: skip
                 out.append(dataclasses.replace(inline, content=_rebuild(content, pieces)))
-            case Note() | Image() | Code() | FootnoteRef() | HardBreak() | RawInline():
+            case Note() | Image() | Code() | FootnoteRef() | HardBreak() | RawInline() | Ruby():
                 piece = next(pieces)
                 assert not isinstance(piece, Slot)
                 out.append(piece)

@@ -16,11 +16,15 @@ from typing import Any, assert_never
 import yaml
 
 from ..model import (
+    NO_ATTR,
+    Attr,
     Block,
     BlockQuote,
     BulletList,
     Code,
     CodeBlock,
+    DefinitionList,
+    Div,
     Document,
     Emph,
     Figure,
@@ -30,17 +34,22 @@ from ..model import (
     Heading,
     Image,
     Inline,
+    LineBlock,
     Link,
     ListItem,
     Metadata,
     Note,
     OrderedList,
+    PageBreak,
     Paragraph,
     RawBlock,
     RawInline,
+    Ruby,
     SoftBreak,
     SourcePos,
+    Span,
     Strong,
+    Styled,
     Table,
     Text,
     ThematicBreak,
@@ -259,6 +268,25 @@ class _Writer:
                 return self.inline(Image(alt, image.source, image.title))
             case RawBlock(text=text):
                 return text.strip("\n")  # read back as raw HTML when the front matter says `raw_html: sanitize`
+            case Div(blocks=blocks, attr=attr):
+                inner = self.blocks(blocks)
+                # The fence outlasts every fence inside it (pandoc closes the innermost first).
+                fence = ":" * max(3, max((len(run) + 1 for run in re.findall(r"^:{3,}", inner, re.M)), default=3))
+                return (
+                    f"{fence} {attr_text(attr) or '{}'}\n{inner}\n{fence}"
+                    if inner
+                    else f"{fence} {attr_text(attr)}\n{fence}"
+                )
+            case LineBlock(lines=lines):
+                return "\n".join("|" + (" " + self.line(line) if line else "") for line in lines)
+            case PageBreak():
+                return "\\newpage"
+            case DefinitionList(items=items):
+                written = []
+                for item in items:
+                    definitions = [_indent(":   ", self.blocks(d), 4) for d in item.definitions]
+                    written.append(_protect_ends(self.flat(item.term)) + "\n\n" + "\n\n".join(definitions))
+                return "\n\n".join(written)
             case _:
                 assert_never(block)
 
@@ -334,8 +362,11 @@ class _Writer:
                 if _is_autolink(content, target) and not title:
                     return f"<{target.removeprefix('mailto:') if target.startswith('mailto:') else target}>"
                 return f"[{self.inlines(content)}]({_destination(target)}{_title(title)})"
-            case Image(alt=alt, source=source, title=title):
-                return f"![{self.inlines(alt)}]({_destination(source)}{_title(title)})"
+            case Image(alt=alt, source=source, title=title, attr=attr):
+                written = attr_text(attr)
+                return f"![{self.inlines(alt)}]({_destination(source)}{_title(title)})" + (
+                    f"{{{written}}}" if written else ""
+                )
             case SoftBreak():
                 return "\n"
             case HardBreak():
@@ -346,8 +377,41 @@ class _Writer:
                 return f"^[{self.inlines(content)}]"
             case RawInline(text=text):
                 return text
+            case Styled(style=style, content=content, title=title):
+                inner = self.inlines(content)
+                if style == "superscript":
+                    return f"^{inner.replace(' ', chr(92) + ' ')}^"
+                if style == "subscript":
+                    return f"~{inner.replace(' ', chr(92) + ' ')}~"
+                if style == "strikeout":
+                    return f"~~{_protect_ends(inner)}~~"
+                pairs = (("title", title),) if title else ()
+                return f"[{inner}]{{{attr_text(Attr(classes=(style,), pairs=pairs))}}}"
+            case Span(content=content, attr=attr):
+                return f"[{self.inlines(content)}]{{{attr_text(attr)}}}"
+            case Ruby(base=base, annotation=annotation):
+                return f"<ruby>{self.inlines(base)}<rt>{escape_text(annotation)}</rt></ruby>"
             case _:
                 assert_never(inline)
+
+    def line(self, run: Sequence[Inline]) -> str:
+        """A line of a line block: its leading spaces kept (the reader keeps them too)."""
+        text = self.inlines(run)
+        stripped = text.lstrip(" ")
+        return "\u00a0" * (len(text) - len(stripped)) + stripped
+
+
+def attr_text(attr: Attr) -> str:
+    """Pandoc's attribute syntax, without the braces: `#id .class key="value"`."""
+    if attr == NO_ATTR:
+        return ""
+    parts = [f"#{attr.identifier}"] if attr.identifier else []
+    parts += [f".{name}" for name in attr.classes]
+    parts += [
+        f'{key}="{value.replace(chr(92), chr(92) * 2).replace(chr(34), chr(92) + chr(34))}"'
+        for key, value in attr.pairs
+    ]
+    return " ".join(parts)
 
 
 def _is_autolink(content: tuple[Inline, ...], target: str) -> bool:

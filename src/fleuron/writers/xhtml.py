@@ -13,11 +13,14 @@ from dataclasses import dataclass, field
 from typing import assert_never
 
 from ..model import (
+    Attr,
     Block,
     BlockQuote,
     BulletList,
     Code,
     CodeBlock,
+    DefinitionList,
+    Div,
     Document,
     Emph,
     Figure,
@@ -27,15 +30,21 @@ from ..model import (
     Heading,
     Image,
     Inline,
+    InlineStyle,
+    LineBlock,
     Link,
     ListItem,
     Note,
     OrderedList,
+    PageBreak,
     Paragraph,
     RawBlock,
     RawInline,
+    Ruby,
     SoftBreak,
+    Span,
     Strong,
+    Styled,
     Table,
     Text,
     ThematicBreak,
@@ -53,6 +62,37 @@ _BACKREF_MARK = "\u21a9\ufe0e"  # ↩ with the text-style selector, as markdown-
 def escape(text: str, quote: bool = False) -> str:
     text = _NOT_XML.sub("\ufffd", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return text.replace('"', "&quot;") if quote else text
+
+
+#: Each inline style's element, and the class that names it when the element alone does not.
+STYLE_ELEMENTS: dict[InlineStyle, tuple[str, str | None]] = {
+    "superscript": ("sup", None),
+    "subscript": ("sub", None),
+    "smallcaps": ("span", "smallcaps"),
+    "underline": ("u", None),
+    "strikeout": ("s", None),
+    "mark": ("mark", None),
+    "small": ("small", None),
+    "cite": ("cite", None),
+    "abbr": ("abbr", None),
+}
+_DATA_NAME = re.compile(r"[a-z_][a-z0-9_.-]*")
+
+
+def attr_html(attr: Attr, extra_class: str | None = None) -> str:
+    """An `Attr` as HTML attributes: its id, its classes, `lang`, and its other pairs as
+    `data-*` (the only names XHTML lets an author invent)."""
+    classes = " ".join(c for c in (extra_class, *attr.classes) if c) or None
+    lang = attr.get("lang") or None
+    pairs = {
+        f"data-{name}": value
+        for name, value in attr.pairs
+        if name != "lang" and _DATA_NAME.fullmatch(name) and not name.startswith("xml")
+    }
+    out = attrs(id=attr.identifier or None, class_=classes, lang=lang)
+    if lang:
+        out += attrs(xml_lang=lang).replace("xml_lang", "xml:lang")
+    return out + "".join(attrs(**{name: value}) for name, value in pairs.items())
 
 
 def attrs(**values: str | None) -> str:
@@ -200,13 +240,14 @@ class XhtmlWriter:
             case Paragraph(content=content):
                 # Tight list items hold their text without <p>, as CommonMark renders them.
                 return self.inlines(content) + "\n" if tight else f"<p>{self.inlines(content)}</p>\n"
-            case Heading(level=level, content=content, identifier=identifier):
+            case Heading(level=level, content=content, identifier=identifier, classes=classes):
                 level = min(max(level, 1), 6)
-                shown, class_ = level, None
+                shown, level_class = level, None
                 if self.continuous_headings:
                     shown = min(level, self._last_level + 1)
-                    class_ = f"level-{level}" if shown != level else None
+                    level_class = f"level-{level}" if shown != level else None
                     self._last_level = shown
+                class_ = " ".join(c for c in (level_class, *classes) if c) or None
                 tag = f"h{shown}"
                 return f"<{tag}{attrs(id=identifier or None, class_=class_)}>{self.inlines(content)}</{tag}>\n"
             case BulletList(items=items, tight=tight_list):
@@ -232,6 +273,24 @@ class XhtmlWriter:
             case RawBlock(format=format, text=text):
                 # Sanitized and made well-formed by the reader (`sanitize.py`); other formats are not ours.
                 return text + "\n" if format == "html" and text else ""
+            case Div(blocks=blocks, attr=attr):
+                return f"<div{attr_html(attr)}>\n{self.blocks(blocks)}</div>\n"
+            case LineBlock(lines=lines):
+                # One box per line, so that a long line can hang (verse); an empty line separates.
+                written = "".join(f'<div class="line">{self.inlines(line) or "&#160;"}</div>\n' for line in lines)
+                return f'<div class="line-block">\n{written}</div>\n'
+            case PageBreak():
+                return '<div class="page-break"></div>\n'  # print starts a new page; an ebook shows nothing
+            case DefinitionList(items=items):
+                entries = "".join(
+                    f"<dt>{self.inlines(item.term)}</dt>\n"
+                    + "".join(
+                        f"<dd>{self.blocks(d, tight=_one_paragraph(d)).rstrip(chr(10))}</dd>\n"
+                        for d in item.definitions
+                    )
+                    for item in items
+                )
+                return f"<dl>\n{entries}</dl>\n"
             case _:
                 assert_never(block)
 
@@ -269,9 +328,9 @@ class XhtmlWriter:
                 return f"<code>{escape(text)}</code>"
             case Link(content=content, target=target, title=title):
                 return f"<a{attrs(href=self.link_target(target), title=title or None)}>{self.inlines(content)}</a>"
-            case Image(alt=alt, source=source, title=title):
+            case Image(alt=alt, source=source, title=title, attr=attr):
                 src = self.image_source(source)
-                return f"<img{attrs(src=src, alt=alt_text(alt), title=title or None)} />"
+                return f"<img{attrs(src=src, alt=alt_text(alt), title=title or None)}{attr_html(attr)} />"
             case SoftBreak():
                 return "\n"
             case HardBreak():
@@ -280,6 +339,14 @@ class XhtmlWriter:
                 return self.note_ref(inline)
             case RawInline(format=format, text=text):
                 return text if format == "html" else ""
+            case Styled(style=style, content=content, title=title):
+                tag, class_ = STYLE_ELEMENTS[style]
+                return f"<{tag}{attrs(class_=class_, title=title or None)}>{self.inlines(content)}</{tag}>"
+            case Span(content=content, attr=attr):
+                return f"<span{attr_html(attr)}>{self.inlines(content)}</span>"
+            case Ruby(base=base, annotation=annotation):
+                # <rp> shows the reading in parentheses where ruby is not supported.
+                return f"<ruby>{self.inlines(base)}<rp>(</rp><rt>{escape(annotation)}</rt><rp>)</rp></ruby>"
             case _:
                 assert_never(inline)
 
@@ -348,6 +415,11 @@ class XhtmlWriter:
         return f"<li{attrs(id=entry.anchor, class_='footnote-item')}>{body}</li>\n"
 
 
+def _one_paragraph(blocks: tuple[Block, ...]) -> bool:
+    """A definition that is one paragraph is set without `<p>`, as a tight list item is."""
+    return len(blocks) == 1 and isinstance(blocks[0], Paragraph)
+
+
 def page_break(label: str) -> str:
     """Where a page of the print edition begins (EPUB page list, DPUB-ARIA)."""
     label = escape(label, quote=True)
@@ -363,7 +435,10 @@ def alt_text(run: Iterable[Inline]) -> str:
                 parts.append(text)
             case SoftBreak() | HardBreak():
                 parts.append("\n")
-            case Emph(content=content) | Strong(content=content) | Link(content=content):
+            case (
+                Emph(content=content) | Strong(content=content) | Link(content=content) | Styled(content=content)
+                | Span(content=content) | Ruby(base=content)
+            ):  # fmt: skip
                 parts.append(alt_text(content))
             case Image(alt=alt):
                 parts.append(alt_text(alt))
