@@ -245,6 +245,9 @@ class Table:
     aligns: tuple[Alignment, ...]
     header: tuple[Cell, ...]
     rows: tuple[tuple[Cell, ...], ...]
+    #: pandoc's `Table: caption {#tbl:id}`: set above the table, the anchor for cross-references.
+    caption: tuple[Inline, ...] = ()
+    identifier: str = ""
     _: KW_ONLY
     pos: SourcePos = NOWHERE
 

@@ -80,7 +80,9 @@ def block_inline_runs(block: Block) -> Iterator[InlineRun]:
     match block:
         case Paragraph(content=content) | Heading(content=content):
             yield content
-        case Table(header=header, rows=rows):
+        case Table(header=header, rows=rows, caption=caption):
+            if caption:
+                yield caption
             yield from header
             for row in rows:
                 yield from row
@@ -186,9 +188,10 @@ def map_inline_runs(doc: Document, change: Callable[[InlineRun], InlineRun]) -> 
                         for item in items_
                     ),
                 )
-            case Table(header=header, rows=rows):
+            case Table(header=header, rows=rows, caption=caption):
                 return replace(
                     block,
+                    caption=change(caption) if caption else caption,
                     header=tuple(change(cell) for cell in header),
                     rows=tuple(tuple(change(cell) for cell in row) for row in rows),
                 )

@@ -255,8 +255,12 @@ class _Writer:
                 return f"{fence}{gap}{info}\n{body}{fence}"
             case ThematicBreak():
                 return "___"  # neither a list marker nor a heading underline, wherever it stands
-            case Table(aligns=aligns, header=header, rows=rows):
-                return self.table(aligns, header, rows)
+            case Table(aligns=aligns, header=header, rows=rows, caption=caption, identifier=identifier):
+                written = self.table(aligns, header, rows)
+                if caption or identifier:  # pandoc's caption paragraph, after the table
+                    anchor = f" {{#{identifier}}}" if identifier else ""
+                    written += f"\n\nTable: {_protect_ends(self.flat(caption))}{anchor}"
+                return written
             case FootnoteDef(label=label, blocks=blocks):
                 note = self.blocks(blocks)
                 if blocks and isinstance(blocks[0], Paragraph):
@@ -282,11 +286,11 @@ class _Writer:
             case PageBreak():
                 return "\\newpage"
             case DefinitionList(items=items):
-                written = []
+                entries = []
                 for item in items:
                     definitions = [_indent(":   ", self.blocks(d), 4) for d in item.definitions]
-                    written.append(_protect_ends(self.flat(item.term)) + "\n\n" + "\n\n".join(definitions))
-                return "\n\n".join(written)
+                    entries.append(_protect_ends(self.flat(item.term)) + "\n\n" + "\n\n".join(definitions))
+                return "\n\n".join(entries)
             case _:
                 assert_never(block)
 

@@ -308,7 +308,9 @@ class XhtmlWriter:
 
         body = "".join(row(cells, "td") for cells in table.rows)
         tbody = f"<tbody>\n{body}</tbody>\n" if table.rows else ""
-        return f"<table>\n<thead>\n{row(table.header, 'th')}</thead>\n{tbody}</table>\n"
+        caption = f"<caption>{self.inlines(table.caption)}</caption>\n" if table.caption else ""
+        opening = f"<table{attrs(id=table.identifier or None)}>\n{caption}"
+        return f"{opening}<thead>\n{row(table.header, 'th')}</thead>\n{tbody}</table>\n"
 
     # Inlines
 
