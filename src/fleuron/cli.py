@@ -368,7 +368,58 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--explain", action="store_true", help="print why each line became what it became")
     imp.add_argument("--force", action="store_true", help="replace the output file if it exists")
     imp.set_defaults(run=_import)
+    _catalog_parser(commands)
     return parser
+
+
+def _catalog_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`fleuron catalog build|serve` (catalog_command.py, imported when one runs)."""
+    catalog = commands.add_parser(
+        "catalog",
+        help="build many titles and their OPDS feeds, here or on a Dask cluster",
+        description="A catalogue: one folder per title (each a Fleuron project), built into one folder with "
+        "OPDS 2.0 and 1.2 feeds, a web page and a manifest.",
+    )
+    actions = catalog.add_subparsers(title="actions", metavar="ACTION", required=True)
+    build = actions.add_parser(
+        "build",
+        help="build the titles that changed, then the feeds",
+        description="Build every title whose inputs changed, in parallel (or on a Dask cluster), then write "
+        "opds.json, catalog.xml, index.html and manifest.json. A broken title is reported and the others built.",
+    )
+    build.add_argument("folder", nargs="?", type=Path, default=Path(), metavar="DIR",
+                       help="the catalogue's folder: one folder per title, and an optional catalog.toml "
+                            "(default: here)")  # fmt: skip
+    build.add_argument("-o", "--output", type=Path, metavar="OUT", help="output folder (default: DIR/dist)")
+    build.add_argument("--jobs", type=_positive(int), metavar="N",
+                       help="titles built at once on this machine (default: one per core)")  # fmt: skip
+    build.add_argument("--scheduler", metavar="ADDRESS",
+                       help="build on a Dask distributed cluster instead, e.g. tcp://127.0.0.1:8786")  # fmt: skip
+    loudness = build.add_mutually_exclusive_group()
+    loudness.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    loudness.add_argument("-v", "--verbose", action="store_true", help="say each title as it is done")
+    build.set_defaults(run=_catalog_build)
+    serve = actions.add_parser(
+        "serve",
+        help="serve a built catalogue on 127.0.0.1, to try its feeds in a reading app",
+        description="Serve a built catalogue's folder on http://127.0.0.1:PORT/. Ctrl-C stops.",
+    )
+    serve.add_argument("folder", nargs="?", type=Path, default=Path("dist"), metavar="OUT",
+                       help="the catalogue's output folder (default: dist)")  # fmt: skip
+    serve.add_argument("--port", type=int, default=8000, help="the port on 127.0.0.1 (0: any free one)")
+    serve.set_defaults(run=_catalog_serve)
+
+
+def _catalog_build(args: argparse.Namespace) -> int:
+    from .catalog_command import run_build
+
+    return run_build(args)
+
+
+def _catalog_serve(args: argparse.Namespace) -> int:
+    from .catalog_command import run_serve
+
+    return run_serve(args)
 
 
 if __name__ == "__main__":

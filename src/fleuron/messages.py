@@ -373,4 +373,34 @@ FRENCH = {
     "image '{url}' could not be fetched: {reason}": (
         "l’image «\u202f{url}\u202f» n’a pas pu être téléchargée\u00a0: {reason}"
     ),
+    # The catalogue (catalog.py, catalog_command.py)
+    "titles": "titres",
+    "built": "construit",
+    "failed": "en échec",
+    "{count} file(s)": "{count} fichier(s)",
+    "{built} built, {unchanged} unchanged, {failed} failed in {seconds:.1f} s; the catalogue is in {out}": (
+        "{built} construit(s), {unchanged} inchangé(s), {failed} en échec en {seconds:.1f}\u00a0s\u202f; "
+        "le catalogue est dans {out}"
+    ),
+    "the process building it died twice ({reason})": "le processus qui le construisait est mort deux fois ({reason})",
+    "its process ended unexpectedly": "son processus s’est arrêté inopinément",
+    "Dask is not installed: pip install 'dask[distributed]'": (
+        "Dask n’est pas installé\u00a0: pip install 'dask[distributed]'"
+    ),
+    "cannot reach the Dask scheduler at {address}: {reason}": (
+        "impossible de joindre l’ordonnanceur Dask à {address}\u00a0: {reason}"
+    ),
+    "no such folder; give the catalogue's folder, one folder per title": (
+        "dossier introuvable\u202f; donnez le dossier du catalogue, un dossier par titre"
+    ),
+    "no title in this folder: put each title's project in a folder of its own": (
+        "aucun titre dans ce dossier\u00a0: mettez le projet de chaque titre dans un dossier à lui"
+    ),
+    "no catalogue here: build one with `fleuron catalog build`": (
+        "pas de catalogue ici\u00a0: construisez-en un avec `fleuron catalog build`"
+    ),
+    "serving {folder} on {address} (OPDS 2.0: {address}opds.json, OPDS 1.2: {address}catalog.xml); Ctrl-C stops": (
+        "{folder} servi sur {address} (OPDS\u00a02.0\u00a0: {address}opds.json, OPDS\u00a01.2\u00a0: "
+        "{address}catalog.xml)\u202f; Ctrl-C arrête"
+    ),
 }

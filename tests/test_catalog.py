@@ -1,0 +1,406 @@
+"""`fleuron catalog build`: many titles, built in a local pool of processes or on a real Dask
+cluster (a `dask scheduler` and two `dask worker` processes), the same bytes either way; the
+OPDS 2.0 feed checked against the real schemas (tests/data/opds/), the OPDS 1.2 feed's links all
+followed, a broken title that stops nothing else, a second run that rebuilds nothing, and no
+process or temporary folder left behind. Titles are tiny, EPUB only: no PDF is laid out."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+from lxml import etree
+
+from helpers import DATA, ROOT, Lines, fleuron, wait_until
+
+OPDS_SCHEMAS = DATA / "opds"
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+TITLES = {
+    "premier": (
+        "livre.md",
+        "---\ntitle: Premier titre\nlang: fr\ndate: 2026-03-01\nauthors: [Jeanne Martin]\n"
+        'description: "Un court essai."\nkeywords: [essai, typographie]\n---\n\n# Début\n\nUn texte : court.\n',
+    ),
+    "second": (
+        "livre.md",
+        '---\ntitle: "L\'autre livre"\nlang: fr\ndate: 2026-04-02\nauthors: [Paul Durand, Anne Roy]\n---\n\n'
+        "Un autre texte ; bref.\n",
+    ),
+    "troisième titre": (
+        "manuscript/book.md",
+        '---\ntitle: Third\nlang: en\ndate: 2025-01-15\ndescription: "An English title."\n---\n\nShort text.\n',
+    ),
+}
+
+
+def make_catalogue(root: Path) -> Path:
+    """Three titles (one a project with its fleuron.toml, one in a folder whose name needs
+    quoting in a link) and the catalogue's settings."""
+    folder = root / "catalogue"
+    for name, (file, text) in TITLES.items():
+        path = folder / name / file
+        path.parent.mkdir(parents=True)
+        path.write_text(text, encoding="utf-8")
+    (folder / "troisième titre" / "fleuron.toml").write_text('[book]\nsources = ["manuscript/book.md"]\n')
+    (folder / "catalog.toml").write_text(
+        '[catalog]\ntitle = "Catalogue d’essai"\npublisher = "Éditions de l’Essai"\nlanguage = "fr"\n'
+        'base_url = "https://example.org/catalogue/"\nformats = ["epub"]\n',
+        encoding="utf-8",
+    )
+    return folder
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    """Every file a reader is given (not the titles' states), by path."""
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not path.name.startswith(".")
+    }
+
+
+def marked_processes(mark: str) -> list[int]:
+    """The processes whose environment holds `mark` (every process a command started inherits it)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != os.getpid():
+            try:
+                if mark.encode() in (entry / "environ").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+@pytest.fixture
+def isolated(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """An environment whose processes can be found (a mark) and whose temporary folders are
+    the test's own; after the test, none of either is left."""
+    mark = f"FLEURON_TEST_MARK={uuid.uuid4()}"
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = {"FLEURON_TEST_MARK": mark.split("=", 1)[1], "TMPDIR": str(temporary)}
+    yield env
+    wait_until(lambda: not marked_processes(mark), 30, what="every process the test started has ended")
+    left = [path.name for path in temporary.iterdir() if path.name.startswith("fleuron-tmp-")]
+    assert not left, f"temporary folders left: {left}"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A catalogue built once, with two local processes, for the tests that read its files."""
+    root = tmp_path_factory.mktemp("catalog")
+    result = fleuron("catalog", "build", str(make_catalogue(root)), "-o", str(root / "out"), "--jobs", "2")
+    assert result.returncode == 0, result.stderr
+    return root / "out"
+
+
+# --- The feeds -----------------------------------------------------------------------------
+
+
+def opds_validator() -> object:
+    """A validator for the OPDS 2.0 feed schema, every schema it references found in the tests'
+    data (as published by opds-community/specs and readium/webpub-manifest), formats checked."""
+    from jsonschema import Draft7Validator, validators
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT7
+
+    def load(path: Path) -> dict[str, object]:
+        schema: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
+        # All are draft-07 (said below): without `$schema`, a referenced schema is checked by
+        # this validator, with its `pattern`, not by jsonschema's own Draft7Validator.
+        assert schema.pop("$schema") == "http://json-schema.org/draft-07/schema#"
+        return schema
+
+    resources: list[tuple[str, Resource[object]]] = []
+    for path in sorted(OPDS_SCHEMAS.rglob("*.schema.json")):
+        schema = load(path)
+        resources.append((str(schema["$id"]), DRAFT7.create_resource(schema)))
+        if schema["$id"] == "https://specs.opds.io/schema/properties.schema.json":
+            # The Readium link schema refers to it at its drafts address.
+            resources.append(("https://drafts.opds.io/schema/properties.schema.json", DRAFT7.create_resource(schema)))
+    feed = load(OPDS_SCHEMAS / "opds" / "feed.schema.json")
+    registry: Registry[object] = Registry().with_resources(resources)
+    validator = validators.extend(Draft7Validator, {"pattern": ecma_pattern})
+    return validator(feed, registry=registry, format_checker=Draft7Validator.FORMAT_CHECKER)
+
+
+def ecma_pattern(validator: object, pattern: str, instance: object, schema: object) -> Iterator[object]:
+    """JSON Schema's `pattern` is an ECMA-262 regular expression; the Readium schemas' language
+    tag pattern names its groups as ECMA does, `(?<name>…)`, which Python writes `(?P<name>…)`
+    (nothing else in them differs)."""
+    from jsonschema import ValidationError
+
+    if isinstance(instance, str) and not re.search(re.sub(r"\(\?<(?=[A-Za-z])", "(?P<", pattern), instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def schema_errors(feed: object) -> list[str]:
+    validator = opds_validator()
+    return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(feed)]  # type: ignore[attr-defined]
+
+
+def test_opds_json_is_valid_against_the_opds_2_schemas(built: Path) -> None:
+    feed = json.loads((built / "opds.json").read_text(encoding="utf-8"))
+    assert schema_errors(feed) == []
+    assert {"rel": "self", "href": "opds.json", "type": "application/opds+json"} in feed["links"]
+    by_title = {p["metadata"]["title"]: p for p in feed["publications"]}
+    assert set(by_title) == {"Premier titre", "L’autre livre", "Third"}  # the title as typeset
+    first = by_title["Premier titre"]["metadata"]
+    assert first["author"] == [{"name": "Jeanne Martin"}]
+    assert first["language"] == "fr"
+    assert first["identifier"].startswith("urn:uuid:")
+    assert first["modified"] == "2026-03-01T00:00:00Z"  # the book's date, never the run's
+    assert first["description"] == "Un court essai."
+    assert first["subject"] == [{"name": "essai"}, {"name": "typographie"}]
+    assert first["publisher"] == [{"name": "Éditions de l’Essai"}]
+    assert feed["metadata"]["modified"] == "2026-04-02T00:00:00Z"
+    for publication in feed["publications"]:
+        (epub,) = publication["links"]
+        assert epub["type"] == "application/epub+zip" and epub["rel"] == "http://opds-spec.org/acquisition"
+        (image,) = publication["images"]
+        for link in (epub, image):
+            assert not re.match(r"[a-z]+:|/", link["href"]), "a relative link"
+            assert (built / unquote(link["href"])).is_file()
+        assert epub["size"] == (built / unquote(epub["href"])).stat().st_size
+
+
+def test_the_schemas_reject_a_feed_that_breaks_them(built: Path) -> None:
+    """The validator is not a formality: a publication without acquisition link, a feed without
+    `self`, and a date that is not one, are each refused."""
+    feed = json.loads((built / "opds.json").read_text(encoding="utf-8"))
+    no_acquisition = json.loads(json.dumps(feed))
+    for link in no_acquisition["publications"][0]["links"]:
+        link["rel"] = "alternate"
+    no_self = {**feed, "links": [link for link in feed["links"] if link["rel"] != "self"]}
+    bad_date = json.loads(json.dumps(feed))
+    bad_date["publications"][1]["metadata"]["modified"] = "2 avril 2026"
+    for broken in (no_acquisition, no_self, bad_date):
+        assert schema_errors(broken)
+
+
+def test_the_atom_feed_parses_and_every_link_leads_to_a_file(built: Path) -> None:
+    feed = etree.parse(str(built / "catalog.xml")).getroot()
+    assert feed.tag == f"{ATOM}feed"
+    for required in ("id", "title", "updated", "author"):
+        assert feed.find(f"{ATOM}{required}") is not None
+    assert feed.findtext(f"{ATOM}id") == "https://example.org/catalogue/"
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == len(TITLES)
+    links = feed.findall(f".//{ATOM}link")
+    for link in links:
+        target = link.get("href")
+        assert target and not re.match(r"[a-z]+:|/", target), f"a relative link: {target}"
+        assert (built / unquote(target)).is_file(), target
+    for entry in entries:
+        rels = [link.get("rel") for link in entry.findall(f"{ATOM}link")]
+        assert "http://opds-spec.org/acquisition" in rels
+        assert "http://opds-spec.org/image" in rels and "http://opds-spec.org/image/thumbnail" in rels
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", entry.findtext(f"{ATOM}updated") or "")
+    acquisition = [link for link in links if link.get("rel") == "http://opds-spec.org/acquisition"]
+    for link in acquisition:
+        assert int(link.get("length") or 0) == (built / unquote(link.get("href") or "")).stat().st_size
+
+
+def test_covers_are_those_the_epubs_carry(built: Path) -> None:
+    import hashlib
+    import zipfile
+
+    manifest = json.loads((built / "manifest.json").read_text(encoding="utf-8"))
+    assert [title["folder"] for title in manifest["titles"]] == sorted(TITLES)
+    for title in manifest["titles"]:
+        (epub,) = title["files"]
+        data = (built / epub["name"]).read_bytes()
+        assert epub["size"] == len(data) and epub["sha256"] == hashlib.sha256(data).hexdigest()
+        (cover,) = (built / title["folder"]).glob("*-cover.*")
+        with zipfile.ZipFile(built / epub["name"]) as archive:
+            inside = [archive.read(name) for name in archive.namelist() if "/images/cover" in name]
+        assert inside == [cover.read_bytes()]
+
+
+def test_the_web_page_lists_every_title_and_reads_well_on_a_phone(built: Path) -> None:
+    import hashlib
+
+    page = etree.parse(str(built / "index.html"), etree.HTMLParser()).getroot()
+    assert page.get("lang") == "fr"
+    assert page.xpath("//meta[@name='viewport']/@content") == ["width=device-width, initial-scale=1"]
+    assert page.findtext(".//title") == "Catalogue d’essai"
+    assert [h.text for h in page.iter("h1")] == ["Catalogue d’essai"]
+    assert sorted(h.text for h in page.iter("h2")) == sorted(["Premier titre", "L’autre livre", "Third"])
+    for image in page.iter("img"):  # every image described, with its size (no layout shift)
+        assert image.get("alt") and image.get("width") and image.get("height")
+    downloads = page.xpath("//a[@download]")
+    assert len(downloads) == len(TITLES)
+    for link in downloads:
+        path = built / unquote(link.get("href"))
+        digest = link.getparent().xpath("string(.//code)")
+        assert digest == hashlib.sha256(path.read_bytes()).hexdigest()
+        assert re.search(r"\d+\u00a0Ko", "".join(link.itertext())), "the size, in French"
+    # Every article is named by its heading; headings go h1 > h2 with no gap.
+    for article in page.iter("article"):
+        assert page.xpath(f"//*[@id='{article.get('aria-labelledby')}']/text()")
+    assert b"http" not in (built / "index.html").read_bytes().replace(b"https://example.org", b"")
+
+
+# --- Incremental, failures -----------------------------------------------------------------
+
+
+def test_a_second_run_rebuilds_nothing_and_a_changed_title_alone_is_rebuilt(tmp_path: Path) -> None:
+    catalogue, out = make_catalogue(tmp_path), tmp_path / "out"
+    assert fleuron("catalog", "build", str(catalogue), "-o", str(out), "--jobs", "1").returncode == 0
+    before = {path: path.stat().st_mtime_ns for path in out.rglob("*")}
+    again = fleuron("catalog", "build", str(catalogue), "-o", str(out), "-v")
+    assert again.returncode == 0, again.stderr
+    assert "0 built, 3 unchanged, 0 failed" in again.stdout
+    assert {path: path.stat().st_mtime_ns for path in out.rglob("*")} == before
+
+    source = catalogue / "second" / "livre.md"
+    source.write_text(source.read_text(encoding="utf-8") + "\nUn ajout.\n", encoding="utf-8")
+    third = fleuron("catalog", "build", str(catalogue), "-o", str(out))
+    assert third.returncode == 0, third.stderr
+    assert "1 built, 2 unchanged, 0 failed" in third.stdout
+    assert re.search(r"^second\s+built", third.stdout, re.M)
+    assert (out / "premier" / "premier-titre.epub").stat().st_mtime_ns == before[out / "premier" / "premier-titre.epub"]
+
+
+def test_a_broken_title_is_reported_and_the_others_are_built(tmp_path: Path, isolated: dict[str, str]) -> None:
+    catalogue, out = make_catalogue(tmp_path), tmp_path / "out"
+    assert fleuron("catalog", "build", str(catalogue), "-o", str(out), env=isolated).returncode == 0
+    kept = {path: (path.read_bytes(), path.stat().st_mtime_ns) for path in (out / "second").iterdir()}
+    # The second title breaks (an unknown front matter key, on line 4); the first changes.
+    broken = catalogue / "second" / "livre.md"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("date:", "dtae:"), encoding="utf-8")
+    first = catalogue / "premier" / "livre.md"
+    first.write_text(first.read_text(encoding="utf-8") + "\nUn ajout.\n", encoding="utf-8")
+
+    result = fleuron("catalog", "build", str(catalogue), "-o", str(out), "--jobs", "2", env=isolated)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"{catalogue / 'second' / 'livre.md'}:4: " in result.stderr
+    assert "dtae" in result.stderr
+    assert re.search(r"^premier\s+built", result.stdout, re.M)
+    assert re.search(r"^second\s+failed", result.stdout, re.M)
+    assert "1 built, 1 unchanged, 1 failed" in result.stdout
+    assert {path: (path.read_bytes(), path.stat().st_mtime_ns) for path in (out / "second").iterdir()} == kept
+    # Still in the feeds, as last built.
+    assert "L’autre livre" in (out / "opds.json").read_text(encoding="utf-8")
+
+
+def test_bad_catalog_settings_name_the_file_and_line(tmp_path: Path) -> None:
+    catalogue = make_catalogue(tmp_path)
+    (catalogue / "catalog.toml").write_text('[catalog]\ntitle = "Essai"\nformat = ["epub"]\n')
+    result = fleuron("catalog", "build", str(catalogue), "-o", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert f"{catalogue / 'catalog.toml'}:3: unknown key 'format' in [catalog] (did you mean 'formats'?)" in (
+        result.stderr
+    )
+    assert not (tmp_path / "out" / "opds.json").exists()
+
+
+# --- On a Dask cluster ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def cluster(tmp_path: Path, isolated: dict[str, str]) -> Iterator[str]:
+    """A real Dask cluster on this machine: `dask scheduler` and two `dask worker` processes,
+    each in a folder of its own (no shared folder: the scheduler's address is all they get)."""
+    dask = str(Path(sys.executable).parent / "dask")
+    env = {**os.environ, **isolated, "PYTHONPATH": str(ROOT / "src")}
+    address_file = tmp_path / "scheduler.json"
+    scheduler = [dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                 "--scheduler-file", str(address_file)]  # fmt: skip
+    quiet = subprocess.DEVNULL
+    processes = [subprocess.Popen(scheduler, env=env, cwd=tmp_path, stdout=quiet, stderr=quiet)]
+    try:
+        wait_until(lambda: address_file.is_file() and address_file.stat().st_size > 0, 60, what="the scheduler")
+        address = json.loads(address_file.read_text())["address"]
+        for number in (1, 2):
+            folder = tmp_path / f"worker-{number}"
+            folder.mkdir()
+            worker = [dask, "worker", address, "--nthreads", "1", "--no-dashboard", "--name", f"w{number}",
+                      "--local-directory", str(folder)]  # fmt: skip
+            processes.append(
+                subprocess.Popen(worker, env={**env, "TMPDIR": str(folder)}, cwd=folder, stdout=quiet, stderr=quiet)
+            )
+        from distributed import Client
+
+        with Client(address, timeout="30s") as client:
+            client.wait_for_workers(2, timeout=120)
+        yield address
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        for process in reversed(processes):
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def test_a_dask_cluster_builds_the_same_bytes_as_this_machine(
+    tmp_path: Path, cluster: str, isolated: dict[str, str]
+) -> None:
+    catalogue = make_catalogue(tmp_path)
+    local = fleuron("catalog", "build", str(catalogue), "-o", str(tmp_path / "local"), "--jobs", "2", env=isolated)
+    assert local.returncode == 0, local.stderr
+    remote = fleuron("catalog", "build", str(catalogue), "-o", str(tmp_path / "dask"), "--scheduler", cluster,
+                     env=isolated)  # fmt: skip
+    assert remote.returncode == 0, remote.stderr
+    assert "3 built, 0 unchanged, 0 failed" in remote.stdout
+    local_files, dask_files = files_of(tmp_path / "local"), files_of(tmp_path / "dask")
+    assert sorted(dask_files) == sorted(local_files)
+    assert len(local_files) == 4 + 3 * 3  # the feeds, page and manifest; each title's EPUB, cover, manifest
+    assert dask_files == local_files
+    # And nothing is rebuilt by the cluster when nothing changed.
+    again = fleuron("catalog", "build", str(catalogue), "-o", str(tmp_path / "dask"), "--scheduler", cluster,
+                    env=isolated)  # fmt: skip
+    assert "0 built, 3 unchanged, 0 failed" in again.stdout
+
+
+def test_an_unreachable_scheduler_is_a_clear_error(tmp_path: Path) -> None:
+    catalogue = make_catalogue(tmp_path)
+    result = fleuron("catalog", "build", str(catalogue), "-o", str(tmp_path / "out"), "--scheduler",
+                     "tcp://127.0.0.1:9")  # fmt: skip
+    assert result.returncode == 1
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_gives_the_feeds_with_their_media_types_and_hides_the_states(
+    built: Path, isolated: dict[str, str]
+) -> None:
+    from urllib.error import HTTPError
+    from urllib.request import urlopen
+
+    env = {**os.environ, "LC_ALL": "C.UTF-8", **isolated}
+    command = [sys.executable, "-m", "fleuron", "catalog", "serve", str(built), "--port", "0"]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        address = Lines(server.stdout).wait_for(r"on (http://127\.0\.0\.1:\d+/)", 60)[1]
+        with urlopen(address + "opds.json") as answer:
+            assert answer.headers["Content-Type"] == "application/opds+json"
+            assert json.loads(answer.read()) == json.loads((built / "opds.json").read_bytes())
+        with urlopen(address + "catalog.xml") as answer:
+            assert answer.headers["Content-Type"] == "application/atom+xml;profile=opds-catalog;kind=acquisition"
+        feed = json.loads((built / "opds.json").read_bytes())
+        epub = feed["publications"][0]["links"][0]
+        with urlopen(address + epub["href"]) as answer:
+            assert answer.headers["Content-Type"] == "application/epub+zip"
+            assert len(answer.read()) == epub["size"]
+        for hidden in ("premier/.fleuron-catalog.json", "premier/", "../"):
+            with pytest.raises(HTTPError) as refused:
+                urlopen(address + hidden)
+            assert refused.value.code == 404
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
