@@ -9,6 +9,9 @@ medians), so that the machine's speed cancels out. Run with `make bench`.
 (f) linearity: the article ×1, ×2 and ×4, each against the one half its size (t(2x)/t(x), 2
     when the cost per megabyte is constant, less with fixed costs), for the full build and for the typography alone.
     `--only linear` runs this measure alone.
+(g) a catalogue (`fleuron catalog build`) of 8 short titles (EPUB and book PDF): titles per
+    minute with 1 and 2 local processes and on a local Dask cluster of 2 workers (one thread
+    each), as ratios; and a run with nothing changed over 100 titles. `--only catalog` runs it alone.
 Also: the French typography engine's share of an in-process build. Reports; asserts nothing.
 """
 
@@ -16,7 +19,9 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import contextlib
 import functools
+import json
 import os
 import platform
 import shutil
@@ -26,7 +31,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -108,13 +113,17 @@ def repeated(times: int, folder: Path) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--only", choices=["linear"], help="run one measure alone")
+    parser.add_argument("--only", choices=["linear", "catalog"], help="run one measure alone")
     arguments = parser.parse_args()
     rounds = arguments.rounds
     rows: list[tuple[str, str, str]] = []
     if arguments.only == "linear":
         compileall.compile_dir(ROOT / "src", quiet=1)
         _report(linearity(rounds), rounds)
+        return
+    if arguments.only == "catalog":
+        compileall.compile_dir(ROOT / "src", quiet=1)
+        _report(catalogue(rounds), rounds)
         return
     # Fleuron's modules compiled, as WeasyPrint's are by pip: an editable install run with
     # PYTHONDONTWRITEBYTECODE=1 would otherwise compile them again in every process measured.
@@ -168,6 +177,7 @@ def main() -> None:
         rows.append(_ratio("(e) full build / book PDF alone", d["full"][0], d["book"][0], "≤ 1.3"))
         rows.append(_ratio("(e) … with FLEURON_JOBS=1", statistics.median(serial), d["book"][0], "(one process)"))
     rows += linearity(rounds)
+    rows += catalogue(rounds)
     typography, build = typography_share(rounds)
     rows.append(_ratio("typography / in-process build", typography, build, "≤ 0.05"))
     _report(rows, rounds)
@@ -208,6 +218,77 @@ def linearity(rounds: int) -> list[tuple[str, str, str]]:
             name = f"(f) typography ×{times} / ×{times // 2}"
             rows.append(_ratio(name, typography[times], typography[times // 2], "≤ 2"))
     return rows
+
+
+def catalogue(rounds: int) -> list[tuple[str, str, str]]:
+    """(g) A catalogue of 8 short titles (the article's parts, each twice under two titles), EPUB
+    and book PDF, built from scratch with `--jobs 1`, `--jobs 2` and on a Dask cluster of two
+    one-thread workers started beforehand (their start is not timed; each first imports
+    WeasyPrint, as each local process does); then 100 tiny titles built, and built again."""
+    catalog = [sys.executable, "-m", "fleuron", "catalog", "build", "-q"]
+    with tempfile.TemporaryDirectory() as work, _dask_cluster(Path(work)) as address:
+        folder = _titles(Path(work) / "catalogue")
+        count = len(list(folder.iterdir())) - 1  # less catalog.toml
+        times = compare(max(1, rounds // 2), {
+            "jobs 1": lambda out: [*catalog, str(folder), "-o", str(out), "--jobs", "1"],
+            "jobs 2": lambda out: [*catalog, str(folder), "-o", str(out), "--jobs", "2"],
+            "dask 2": lambda out: [*catalog, str(folder), "-o", str(out), "--scheduler", address],
+        })  # fmt: skip
+        per_minute = {name: count * 60 / seconds for name, (seconds, _) in times.items()}
+        rows = [(f"(g) catalogue, {name}", f"{per_minute[name]:.1f} titles/min ({times[name][0]:.1f} s)", "")
+                for name in times]  # fmt: skip
+        rows.append(_ratio("(g) 2 jobs / 1 job, time", times["jobs 2"][0], times["jobs 1"][0], "≈ 0.5 on 2 free cores"))
+        rows.append(_ratio("(g) Dask 2 workers / 2 jobs, time", times["dask 2"][0], times["jobs 2"][0], "≈ 1"))
+        many = _titles(Path(work) / "many", 100, '"epub"')
+        out = Path(work) / "many-out"
+        subprocess.run([*catalog, str(many), "-o", str(out)], check=True)  # not timed
+        unchanged = statistics.median(run([*catalog, str(many), "-o", str(out)])[0] for _ in range(rounds))
+        rows.append(("(g) 100 titles, nothing changed", f"{unchanged:.3f} s", "< 1 s"))
+    return rows
+
+
+def _titles(folder: Path, count: int = 8, formats: str = '"epub", "pdf"') -> Path:
+    """A catalogue of `count` titles cut from the article's parts (tiny ones for more than 8)."""
+    body = MANUSCRIPT.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+    parts = ["## " + part for part in body.split("\n## ")[1:]]
+    for number in range(count):
+        text = parts[number % len(parts)] if count <= 8 else f"Le texte du titre {number} : court.\n"
+        title = folder / f"titre-{number:04d}"
+        title.mkdir(parents=True)
+        front = f"---\ntitle: Titre {number}\nlang: fr\ndate: 2026-01-{1 + number % 28:02d}\n---\n\n"
+        (title / "livre.md").write_text(front + text, encoding="utf-8")
+    (folder / "catalog.toml").write_text(f'[catalog]\ntitle = "Banc"\nformats = [{formats}]\n', encoding="utf-8")
+    return folder
+
+
+@contextlib.contextmanager
+def _dask_cluster(folder: Path) -> Iterator[str]:
+    """`dask scheduler` and two `dask worker` processes (one thread each) on this machine."""
+    from distributed import Client
+
+    dask = str(Path(sys.executable).parent / "dask")
+    address_file = folder / "scheduler.json"
+    quiet = subprocess.DEVNULL
+    scheduler = [dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                 "--scheduler-file", str(address_file)]  # fmt: skip
+    processes = [subprocess.Popen(scheduler, cwd=folder, stdout=quiet, stderr=quiet)]
+    try:
+        deadline = time.monotonic() + 60
+        while not (address_file.is_file() and address_file.stat().st_size) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        address = json.loads(address_file.read_text())["address"]
+        for number in (1, 2):
+            worker = [dask, "worker", address, "--nthreads", "1", "--no-dashboard", "--local-directory",
+                      str(folder / f"worker-{number}")]  # fmt: skip
+            processes.append(subprocess.Popen(worker, cwd=folder, stdout=quiet, stderr=quiet))
+        with Client(address, timeout="30s") as client:
+            client.wait_for_workers(2, timeout=120)
+        yield address
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        for process in reversed(processes):
+            process.wait()
 
 
 def _timed(action: Callable[[], object]) -> float:

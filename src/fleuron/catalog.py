@@ -84,7 +84,11 @@ def load_settings(folder: Path) -> Settings:
     except (OSError, UnicodeDecodeError) as error:
         raise FleuronError(_("cannot read the file: {reason}", reason=str(error)), str(path)) from None
     except tomllib.TOMLDecodeError as error:
-        raise FleuronError(_("the configuration does not parse: {reason}", reason=str(error)), str(path)) from None
+        at = re.search(r"at line (\d+)", str(error))  # Python 3.11's tomllib says it only in the message
+        line = getattr(error, "lineno", None) or (int(at[1]) if at else None)
+        raise FleuronError(
+            _("the configuration does not parse: {reason}", reason=str(error)), str(path), line
+        ) from None
 
     def fail(message: str, key: str) -> FleuronError:
         return FleuronError(message, str(path), _line_of(text, rf"\s*{re.escape(key)}\s*=|\s*\[{re.escape(key)}\]"))
@@ -523,14 +527,23 @@ def title_files(folder: Path) -> list[tuple[str, bytes]]:
 
 
 def _salt(settings: Settings) -> str:
-    """What goes into every title's files besides its own: Fleuron's code and the installed
-    packages, the formats, the timestamp's source, and the font folders' listings."""
+    """What goes into every title's files besides its own: Fleuron's version and default
+    stylesheets, Python, the installed packages and system libraries, the formats, the
+    timestamp's source, and the font folders' listings. As in a single build's incremental keys
+    (`pipeline._input_keys`), Fleuron's code counts by its version, not by its files' times."""
+    from . import __version__
+    from .config import DEFAULT_STYLES_DIRS
     from .state import code_fingerprint, listing
     from .writers.fonts import SYSTEM_FONT_DIRS
 
+    python, _own, packages, libraries = code_fingerprint()
+    styles = [[str(path), hashlib.sha256(path.read_bytes()).hexdigest()]
+              for folder in DEFAULT_STYLES_DIRS if folder.is_dir()
+              for path in sorted(folder.rglob("*")) if path.is_file()]  # fmt: skip
     fonts = [listing(folder, recursive=True) for folder in SYSTEM_FONT_DIRS]
     asked = [settings.formats, os.environ.get("SOURCE_DATE_EPOCH", ""), os.path.expanduser("~")]
-    return hashlib.sha256(json.dumps([code_fingerprint(), asked, fonts], default=str).encode()).hexdigest()
+    code = [__version__, python, packages, libraries, styles]
+    return hashlib.sha256(json.dumps([code, asked, fonts], default=str).encode()).hexdigest()
 
 
 def _title_key(salt: str, files: Iterable[tuple[str, bytes]]) -> str:
