@@ -16,8 +16,9 @@ SOURCES := $(shell find manuscript styles src -type f -not -path '*/__pycache__/
 all: dist/.built
 
 # What WeasyPrint needs from Debian (Pango, HarfBuzz's fast font subsetter, fonts; the book's
-# family named in styles/fonts.toml), EPUBCheck needs (Java) and the tests read PDFs with (poppler).
-$(SYSTEM_OK): styles/fonts.toml
+# family named in styles/fonts.toml), EPUBCheck needs (Java), the tests read PDFs with (poppler)
+# and PDF/X's CMYK profile (FOGRA39, ISO Coated v2 300% by basICColor, zlib licence, in scribus-data).
+$(SYSTEM_OK): styles/fonts.toml Makefile
 	@mkdir -p $(VENV)
 	@missing=""; \
 	  ldconfig -p | grep -q 'libpango-1.0.so' || missing="$$missing libpango-1.0-0"; \
@@ -27,6 +28,7 @@ $(SYSTEM_OK): styles/fonts.toml
 	  command -v java >/dev/null || missing="$$missing default-jre-headless"; \
 	  test -f /usr/share/fonts/opentype/linux-libertine/LinLibertine_R.otf || missing="$$missing fonts-linuxlibertine"; \
 	  command -v pdffonts >/dev/null || missing="$$missing poppler-utils"; \
+	  test -f /usr/share/scribus/profiles/ISOcoated_v2_300_bas.icc || missing="$$missing scribus-data"; \
 	  if [ -n "$$missing" ]; then \
 	    echo "Installing Debian packages:$$missing"; \
 	    if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \

@@ -403,4 +403,32 @@ FRENCH = {
         "{folder} servi sur {address} (OPDS\u00a02.0\u00a0: {address}opds.json, OPDS\u00a01.2\u00a0: "
         "{address}catalog.xml)\u202f; Ctrl-C arrête"
     ),
+    # PDF/X (writers/pdfx.py)
+    "PDF/X needs the CMYK profile {path}: install it with `apt-get install {package}`": (
+        "le PDF/X demande le profil CMJN {path}\u00a0: installez-le avec `apt-get install {package}`"
+    ),
+    "the PDF would not be {variant}: {problems}": "le PDF ne serait pas {variant}\u00a0: {problems}",
+    "no GTS_PDFX output intent (exactly one is required)": (
+        "pas de mode de sortie (OutputIntent) GTS_PDFX (il en faut exactement un)"
+    ),
+    "the output intent has no CMYK profile": "le mode de sortie n’a pas de profil CMJN",
+    "GTS_PDFXVersion is not {version}": "GTS_PDFXVersion n’est pas {version}",
+    "GTS_PDFXConformance is not {version}": "GTS_PDFXConformance n’est pas {version}",
+    "the XMP has no pdfxid:GTS_PDFXVersion PDF/X-4": "le XMP n’a pas de pdfxid:GTS_PDFXVersion PDF/X-4",
+    "the XMP has no {key}": "le XMP n’a pas de {key}",
+    "Trapped is neither True nor False": "Trapped n’est ni True ni False",
+    "the document has no title": "le document n’a pas de titre",
+    "PDF {found} is past what {variant} allows ({allowed})": "PDF {found} dépasse ce que permet {variant} ({allowed})",
+    "no {box}": "pas de {box}",
+    "a transparency group that blends in RGB": "un groupe de transparence qui se mélange en RVB",
+    "a transparency group in {variant}": "un groupe de transparence en {variant}",
+    "colours in RGB in the page's content": "des couleurs RVB dans le contenu de la page",
+    "colours in RGB in a form or pattern": "des couleurs RVB dans un objet ou un motif",
+    "font {name} is not embedded": "la police {name} n’est pas incorporée",
+    "transparency (soft mask, alpha or blend mode) in {variant}": (
+        "de la transparence (masque, opacité ou mode de fusion) en {variant}"
+    ),
+    "an image in RGB ({width}×{height} px)": "une image en RVB ({width}\u202f×\u202f{height}\u00a0px)",
+    "an image with a soft mask (transparency) in {variant}": "une image avec un masque (transparence) en {variant}",
+    "a gradient in RGB": "un dégradé en RVB",
 }

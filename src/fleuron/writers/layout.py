@@ -7,12 +7,14 @@ meanwhile (a copy of each `@font-face` font, in a `weasyprint-*` folder it would
 the interpreter's normal exit) goes into a folder of the layout's own, removed when it ends.
 
 It imports neither the model nor the other writers: a second process (`parallel.py`) starts
-with WeasyPrint and this module alone, while the first one reads the manuscript.
+with WeasyPrint and this module alone, while the first one reads the manuscript. A PDF/X variant
+adds `pdfx.py`'s stylesheet before the layout and its pass and check after it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import os
 import tempfile
@@ -25,6 +27,7 @@ from typing import Any
 
 from ..errors import FleuronError
 from ..messages import _
+from . import pdfx
 from .files import ProjectFiles
 
 log = logging.getLogger("fleuron")
@@ -77,13 +80,20 @@ def lay_out(job: LayoutJob) -> Laid:
         raise FleuronError(
             _("unknown PDF variant '{variant}'; choose among {choices}", variant=variant, choices=choices)
         )
-    html_doc = weasyprint.HTML(string=job.html, url_fetcher=_project_fetcher(job.project))
+    # A PDF/X variant adds its CSS (the output intent's profile, black in K) after the book's.
+    project = job.project.with_files([pdfx.profile_path()]) if pdfx.is_pdfx(variant) else job.project
+    html_doc = weasyprint.HTML(string=job.html, url_fetcher=_project_fetcher(project))
     identifier = hashlib.sha256(job.key.encode("utf-8")).hexdigest()[:32].encode("ascii")
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     options = {**weasyprint.DEFAULT_OPTIONS, "pdf_identifier": identifier, "pdf_variant": variant, "pdf_tags": True}
+    # WeasyPrint reads a stylesheet's @color-profile into the dictionary it is given.
+    profiles: dict[str, Any] = {}
+    if pdfx.is_pdfx(variant):
+        css = pdfx.stylesheet(variant)
+        options["stylesheets"] = [weasyprint.CSS(string=css, url_fetcher=html_doc.url_fetcher, color_profiles=profiles)]
     with _temporary_files_kept_apart():
         try:
-            document = html_doc.render(**options)
+            document = html_doc.render(color_profiles=profiles, **options)
         except weasyprint.urls.FatalURLFetchingError as error:
             raise FleuronError(_("the PDF may only use the manuscript's own files: {reason}", reason=error)) from None
         texts = tuple(page_texts(document))
@@ -91,7 +101,22 @@ def lay_out(job: LayoutJob) -> Laid:
             return Laid(b"", texts)
         with _fixed_font_timestamps(job.release):
             pdf: bytes = document.write_pdf(finisher=_finisher(job.families, job.bleed_mm * MM), **options)
+    if pdfx.is_pdfx(variant):
+        pdf = _finish_pdfx(pdf, variant)
     return Laid(pdf, texts)
+
+
+def _finish_pdfx(pdf: bytes, variant: str) -> bytes:
+    """The PDF/X pass (`pdfx.finish`), then its check: a file that would not pass is an error."""
+    import pikepdf
+
+    pdf = pdfx.finish(pdf, variant)
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        problems = pdfx.check(document, variant)
+    if problems:
+        found = "; ".join(sorted({problem.message for problem in problems}))
+        raise FleuronError(_("the PDF would not be {variant}: {problems}", variant=variant.upper(), problems=found))
+    return pdf
 
 
 #: One layout at a time in a process may point `tempfile` at its own folder (layouts hold the
