@@ -404,3 +404,59 @@ def test_serve_gives_the_feeds_with_their_media_types_and_hides_the_states(
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _luminance(colour: str) -> float:
+    """WCAG 2's relative luminance of a `#rrggbb` colour."""
+
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(int(colour[i : i + 2], 16)) for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_the_web_page_colours_pass_wcag_aa_contrast_in_light_and_dark(built: Path) -> None:
+    """Text, muted text and links against the page, for each colour scheme the page declares
+    (its custom properties), at WCAG 2 AA's 4.5:1 for ordinary text."""
+    style = (built / "index.html").read_text(encoding="utf-8").split("<style>")[1].split("</style>")[0]
+    schemes = re.findall(r":root \{([^}]*)\}", style)
+    assert len(schemes) == 2, "a light scheme and a dark one"
+    for scheme in schemes:
+        colours = dict(re.findall(r"--(\w+): (#[0-9a-f]{6})", scheme))
+        paper = _luminance(colours["paper"])
+        for role in ("ink", "muted", "link"):
+            lighter, darker = sorted((_luminance(colours[role]), paper), reverse=True)
+            assert (lighter + 0.05) / (darker + 0.05) >= 4.5, (role, colours)
+
+
+def _children(pid: int, marker: str) -> list[int]:
+    """The processes `pid` started whose command line holds `marker`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                if parent == pid and marker.encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
+
+
+def test_a_process_that_dies_is_replaced_and_its_titles_built_again(tmp_path: Path, isolated: dict[str, str]) -> None:
+    """The pool's process is killed as soon as it exists, with a title in hand: the pool is
+    replaced, the titles it held are built again, each alone, and the run ends as if nothing
+    had happened."""
+    catalogue, out = make_catalogue(tmp_path), tmp_path / "out"
+    env = {**os.environ, "LC_ALL": "C.UTF-8", **isolated}
+    command = [sys.executable, "-m", "fleuron", "catalog", "build", str(catalogue), "-o", str(out), "--jobs", "1"]
+    run = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    (worker, *_) = wait_until(lambda: _children(run.pid, "spawn_main"), 60, what="the pool's process")
+    os.kill(worker, 9)
+    stdout, stderr = run.communicate(timeout=300)
+    assert run.returncode == 0, stderr
+    assert re.search(r"a process died while building (premier|premier, second): each built again, alone", stderr)
+    assert "3 built, 0 unchanged, 0 failed" in stdout
+    assert len(files_of(out)) == 4 + 3 * 3

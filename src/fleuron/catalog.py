@@ -335,6 +335,9 @@ class LocalEngine(Engine):
                     pool = self._pool(self.jobs)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+        if again:
+            names = ", ".join(job.name for job in again)
+            log.warning(_("a process died while building {titles}: each built again, alone", titles=names))
         for job in again:  # alone, so that a title that kills its process harms no other
             single = self._pool(1)
             try:

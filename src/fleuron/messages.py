@@ -384,6 +384,9 @@ FRENCH = {
     ),
     "the process building it died twice ({reason})": "le processus qui le construisait est mort deux fois ({reason})",
     "its process ended unexpectedly": "son processus s’est arrêté inopinément",
+    "a process died while building {titles}: each built again, alone": (
+        "un processus est mort en construisant {titles}\u00a0: chacun est reconstruit, seul"
+    ),
     "Dask is not installed: pip install 'dask[distributed]'": (
         "Dask n’est pas installé\u00a0: pip install 'dask[distributed]'"
     ),
