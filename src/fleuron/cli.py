@@ -4,6 +4,7 @@ what must come first in a build: the unchanged-build check, and starting the boo
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import os
@@ -99,7 +100,8 @@ def _build_within_budget(args: argparse.Namespace) -> int:
 
         # Nothing changed since the last build: say so without importing the pipeline.
         flags = (args.trim, args.marks, args.pdf_variant)
-        report = unchanged_build(Request(args.source, args.output, formats, flags, args.zip, args.allow_outside))
+        key = (*flags, f"pod={args.pod}") if args.pod else flags  # the service too, only when given
+        report = unchanged_build(Request(args.source, args.output, formats, key, args.zip, args.allow_outside))
         if report is not None:
             for warning in report.warnings:  # what the build that made these files said
                 log.warning("%s", warning)
@@ -108,7 +110,7 @@ def _build_within_budget(args: argparse.Namespace) -> int:
             from .pipeline import build
             from .writers.pdf import PrintOptions
 
-            options = PrintOptions(*flags)
+            options = dataclasses.replace(PrintOptions(*flags), pod=args.pod)
             with display:
                 report = build(args.source, args.output, formats, options, zip_archive=args.zip,
                                progress=display.step, layouts=layouts,
@@ -215,6 +217,16 @@ def _check(args: argparse.Namespace) -> int:
     return 1 if args.strict and found else 0
 
 
+def _preflight(args: argparse.Namespace) -> int:
+    from .preflight import preflight
+
+    findings = preflight(args.source, args.pod, args.pdf_variant, allow_outside=args.allow_outside)
+    for finding in findings:
+        print(finding)
+    print(_("{count} problem(s) a print shop would reject", count=len(findings)) if findings else _("ready to print"))
+    return 1 if findings else 0
+
+
 def _import(args: argparse.Namespace) -> int:
     from .importing import import_plaintext
 
@@ -289,6 +301,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--pdf-variant", metavar="NAME",
                        help="a WeasyPrint PDF variant for the PDFs, e.g. pdf/a-3b "
                             "(default: pdf/ua-1, tagged)")  # fmt: skip
+    build.add_argument("--pod", metavar="SERVICE", choices=("kdp", "ingramspark", "lulu"),
+                       help="apply a print-on-demand service's rules to the book: kdp, ingramspark or lulu "
+                            "(default: the front matter's 'pod')")  # fmt: skip
     build.add_argument("--zip", action="store_true", help="also pack the outputs and the manifest as <slug>.zip")
     _allow_outside(build)
     loudness = build.add_mutually_exclusive_group()
@@ -354,6 +369,21 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="exit with status 1 when anything would change")
     _allow_outside(check)
     check.set_defaults(run=_check)
+
+    preflight = commands.add_parser(
+        "preflight",
+        help="list what a print shop would reject in the book PDF",
+        description="Check a book PDF, or build the book of a manuscript and check it: images under 300 ppi, "
+        "fonts not embedded, text in the bleed or the safety margin, missing boxes, RGB in a PDF/X-1a, "
+        "a trim or page count the print-on-demand service refuses. Exits with status 1 when it finds any.",
+    )
+    preflight.add_argument("source", nargs="?", type=Path, help="a book PDF, or " + source_help)
+    preflight.add_argument("--pod", metavar="SERVICE", choices=("kdp", "ingramspark", "lulu"),
+                           help="check against a print-on-demand service's rules "
+                                "(default: the front matter's)")  # fmt: skip
+    preflight.add_argument("--pdf-variant", metavar="NAME", help="the PDF variant to check for (default: the file's)")
+    _allow_outside(preflight)
+    preflight.set_defaults(run=_preflight)
 
     imp = commands.add_parser(
         "import",

@@ -434,4 +434,46 @@ FRENCH = {
     "an image in RGB ({width}×{height} px)": "une image en RVB ({width}\u202f×\u202f{height}\u00a0px)",
     "an image with a soft mask (transparency) in {variant}": "une image avec un masque (transparence) en {variant}",
     "a gradient in RGB": "un dégradé en RVB",
+    # Print-on-demand profiles (writers/pod.py) and preflight (preflight.py)
+    "unknown print-on-demand service '{name}'; choose among {choices}": (
+        "service d’impression à la demande inconnu «\u202f{name}\u202f»\u202f; choisissez parmi {choices}"
+    ),
+    "{service} does not print a {width:g}×{height:g} mm trim; it takes {trims}": (
+        "{service} n’imprime pas le format {width:g}\u202f×\u202f{height:g}\u00a0mm\u202f; il prend {trims}"
+    ),
+    "; or any width from {min_w:g} to {max_w:g} in and height from {min_h:g} to {max_h:g} in": (
+        "\u202f; ou toute largeur de {min_w:g} à {max_w:g}\u00a0po et toute hauteur de {min_h:g} à {max_h:g}\u00a0po"
+    ),
+    "{service} refuses crop marks: the book has none": (
+        "{service} refuse les traits de coupe\u00a0: le livre n’en a pas"
+    ),
+    "{service} takes {wanted}, not {variant}: drop --pdf-variant or choose {wanted}": (
+        "{service} demande {wanted}, pas {variant}\u00a0: retirez --pdf-variant ou choisissez {wanted}"
+    ),
+    "{service} prints at least {count} pages; the book has {pages}": (
+        "{service} imprime au moins {count}\u00a0pages\u202f; le livre en a {pages}"
+    ),
+    "{service} prints at most {count} pages; the book has {pages}": (
+        "{service} imprime au plus {count}\u00a0pages\u202f; le livre en a {pages}"
+    ),
+    "page {page}": "page {page}",
+    "file": "fichier",
+    "no such file; give a PDF or a manuscript": "fichier introuvable\u202f; donnez un PDF ou un manuscrit",
+    "not a PDF that can be read: {reason}": "pas un PDF lisible\u00a0: {reason}",
+    "an image of {width}×{height} px": "une image de {width}\u202f×\u202f{height}\u00a0px",
+    "{name}: {ppi:.0f} ppi at its printed size (300 needed)": (
+        "{name}\u00a0: {ppi:.0f}\u00a0ppp à sa taille imprimée (il en faut 300)"
+    ),
+    "the bleed is not {bleed:g} in on every side": "le fond perdu n’est pas de {bleed:g}\u00a0po de chaque côté",
+    "text past the trim: {words}": "du texte au-delà de la coupe\u00a0: {words}",
+    "the safety margin ({outside:g} in; inside {inside:g} in)": (
+        "la marge de sécurité ({outside:g}\u00a0po\u202f; petit fond {inside:g}\u00a0po)"
+    ),
+    "text within {margin}: {words}": "du texte dans {margin}\u00a0: {words}",
+    "preflight needs poppler's pdftotext: install it with `apt-get install poppler-utils`": (
+        "le contrôle demande pdftotext (poppler)\u00a0: installez-le avec `apt-get install poppler-utils`"
+    ),
+    "pdftotext could not read the PDF: {reason}": "pdftotext n’a pas pu lire le PDF\u00a0: {reason}",
+    "{count} problem(s) a print shop would reject": "{count}\u00a0problème(s) qu’un imprimeur refuserait",
+    "ready to print": "prêt à imprimer",
 }

@@ -181,8 +181,9 @@ def build(
         write_manifest(request.out_dir, listing, staged)
         left = [o.path for o in listed] + [request.out_dir / MANIFEST] + ([outputs[-1].path] if zip_archive else [])
         flags = print_options or PrintOptions()  # as asked, before fleuron.toml's settings (it is an input)
-        asked = Request(source, out_dir, formats, (flags.trim, flags.marks, flags.variant), zip_archive,
-                        allow_outside).key()  # fmt: skip
+        given = (flags.trim, flags.marks, flags.variant)
+        given = (*given, f"pod={flags.pod}") if flags.pod else given  # as `cli` asks: the service only when given
+        asked = Request(source, out_dir, formats, given, zip_archive, allow_outside).key()
         witnessed = vouched and inputs.witnessable
         state.witness(inputs.witness(asked, left, outputs, warnings, staged.sha256) if witnessed else None)
         state.save(staged.write)
@@ -252,6 +253,7 @@ def render(
     ebook's page list. `layouts` may have started the layout processes beforehand (`build`
     does, before reading the manuscript)."""
     from . import pagecache
+    from .writers import pod
     from .writers.formats import BOOK_HTML, BOOK_PAGES, BOOK_PDF, HANDOUT_PDF
     from .writers.pdf import book_html, book_job, handout_job
 
@@ -274,6 +276,15 @@ def render(
         if output_formats.BOOK_LAYOUT & needed:
             if known is None:
                 book = layouts.result("book", lambda page: step("book layout", page))
+                # A print-on-demand service's inside margin follows the page count (`pod.py`).
+                for _attempt in range(3):
+                    again = pod.settled(doc, print_options or PrintOptions(), book.pages)
+                    if again is None:
+                        break
+                    print_options = again
+                    html = book_html(doc, print_options) if BOOK_HTML in needed else ""
+                    layouts.send("book", book_job(doc, print_options, html=html, write=BOOK_PDF in needed))
+                    book = layouts.result("book", lambda page: step("book layout", page))
                 pagecache.keep(kept, book.page_texts)
             else:
                 book = Laid(b"", known)
@@ -320,6 +331,8 @@ def _input_keys(doc: Document, request: Plan, inputs: Inputs) -> dict[str, str]:
     options = request.print_options
     # The timestamp stamped into the files (front matter `date`, else SOURCE_DATE_EPOCH, else now).
     settings = [__version__, options.trim, options.marks, options.variant, release_time(doc.meta).isoformat()]
+    if options.pod:  # `--pod`, when given (the front matter's is part of the model)
+        settings.append(f"pod={options.pod}")
     model = to_json(without_positions(doc))
     shared.update(json.dumps([settings, model], sort_keys=True, default=str).encode("utf-8"))
     shared.update(sheet(FONTS_CONFIG).encode("utf-8"))

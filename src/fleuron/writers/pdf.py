@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import FleuronError
@@ -21,6 +21,7 @@ from ..messages import _
 from ..model import Block, Code, CodeBlock, Document, FootnoteDef, FootnoteRef, Heading, Note, Text
 from ..storage import write_atomically
 from ..walk import block_inline_runs, iter_blocks, iter_inlines, plain_text
+from . import pod
 from .files import project_files
 from .fonts import BookFonts, book_fonts
 from .formats import BOOK_STYLESHEETS, HANDOUT_STYLESHEETS
@@ -74,6 +75,10 @@ class PrintOptions:
     marks: bool = False
     #: A WeasyPrint PDF variant (pdf/ua-1, pdf/a-3b…); None is `DEFAULT_VARIANT`.
     variant: str | None = None
+    #: A print-on-demand service (kdp, ingramspark, lulu; `pod.py`); None takes the front matter's `pod`.
+    pod: str | None = None
+    #: The page count the service's inside margin is chosen for: 0 before the first layout.
+    pages: int = 0
 
 
 # --- The book ----------------------------------------------------------------------------
@@ -111,7 +116,8 @@ def book_html(doc: Document, options: PrintOptions | None = None, fonts: BookFon
         + "</main>\n"
         + _colophon(doc, fonts, words)
     )
-    css = _book_geometry(trim_of(doc, options), options.marks) + _stylesheets(doc, BOOK_STYLESHEETS)
+    shape = pod.geometry(doc, options, trim_of(doc, options), BLEED_MM)
+    css = _book_geometry(shape.trim, shape.marks, shape.bleed_mm) + _stylesheets(doc, BOOK_STYLESHEETS)
     return xhtml_document(doc.meta.title, doc.meta.lang, body, _head(doc, fonts, css))
 
 
@@ -191,9 +197,9 @@ def _notes(writer: XhtmlWriter, words: Labels) -> str:
     return f'<section class="part notes" id="fleuron-notes">\n{notes}</section>\n'
 
 
-def _book_geometry(trim: Trim, marks: bool) -> str:
+def _book_geometry(trim: Trim, marks: bool, bleed_mm: float = BLEED_MM) -> str:
     """The page set-up of one trim: size, bleed, marks, mirrored margins, type size."""
-    bleed = BLEED_MM + (MARKS_MM if marks else 0)
+    bleed = bleed_mm + (MARKS_MM if marks else 0)
     return (
         f"@page {{ size: {trim.width}mm {trim.height}mm; bleed: {bleed}mm; "
         f"marks: {'crop cross' if marks else 'none'}; margin-top: {trim.top}mm; margin-bottom: {trim.bottom}mm; }}\n"
@@ -285,7 +291,8 @@ def book_job(
     options = options or PrintOptions()
     fonts = book_fonts(doc)
     html = html or book_html(doc, options, fonts)
-    return _job(doc, html, fonts, options, BLEED_MM, doc.meta.identifier, write)
+    shape = pod.geometry(doc, options, trim_of(doc, options), BLEED_MM)  # a service's bleed and variant
+    return _job(doc, html, fonts, replace(options, variant=shape.variant), shape.bleed_mm, doc.meta.identifier, write)
 
 
 def handout_job(doc: Document, options: PrintOptions | None = None) -> LayoutJob:
