@@ -228,7 +228,9 @@ def _entry(source: Path, formats: tuple[str, ...] | None, files: dict[str, bytes
         "authors": list(meta.authors),
         "language": meta.lang,
         "identifier": meta.identifier,
-        "publisher": str(getattr(meta, "publisher", "") or ""),  # a front matter key in later versions
+        "subtitle": meta.subtitle,
+        "publisher": meta.publisher,
+        "isbn": meta.isbn,
         "published": meta.date.isoformat() if meta.date else None,
         "modified": release_time(meta).strftime("%Y-%m-%dT%H:%M:%SZ"),  # what the files are stamped with
         "description": meta.description,

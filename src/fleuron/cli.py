@@ -204,13 +204,16 @@ def _typo(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from .pipeline import load, plan
+    from .readers import reader_for
     from .readers.source import read_source
     from .typography.report import corrections, summary
 
     request = plan(args.source, allow_outside=args.allow_outside)
     found = []
     for path in request.sources:
-        found += corrections(load(path, request.config.defaults), read_source(path))
+        reader = reader_for(path)
+        text = None if reader is not None and reader.binary else read_source(path)  # a package has no lines
+        found += corrections(load(path, request.config.defaults), text)
     for correction in found:
         print(correction)
     print(summary(found))
@@ -228,8 +231,14 @@ def _preflight(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from .importing import import_plaintext
+    from .importing import import_package, import_plaintext
+    from .readers import reader_for
 
+    reader = reader_for(args.source)
+    if reader is not None and reader.binary and not args.source.is_dir():
+        package = import_package(args.source, args.output, args.lang, args.force)
+        print(package.path)
+        return 0
     imported = import_plaintext(args.source, args.output, args.lang, args.force)
     reading = imported.reading
     if args.explain:
@@ -387,11 +396,14 @@ def _parser() -> argparse.ArgumentParser:
 
     imp = commands.add_parser(
         "import",
-        help="turn a plain-text manuscript into Markdown, ready to edit",
+        help="turn a plain-text, Word or OpenDocument manuscript into Markdown, ready to edit",
         description="Find the title, headings, lists and paragraphs of a plain-text manuscript and write "
-        "them as Markdown with a YAML front matter (what could not be guessed is marked TODO).",
+        "them as Markdown with a YAML front matter (what could not be guessed is marked TODO). A .docx or "
+        ".odt file gives its metadata, headings, lists, notes, tables and images (written beside the "
+        "Markdown, in NAME-images/); what cannot come across is said, one line each kind.",
     )
-    imp.add_argument("source", type=Path, metavar="FILE", help="a plain-text file (UTF-8)")
+    imp.add_argument("source", type=Path, metavar="FILE", help="a plain-text file (UTF-8), a .docx or an .odt")
+
     imp.add_argument("-o", "--output", type=Path, metavar="FILE.md",
                      help="the Markdown file to write (default: FILE with the .md suffix, beside it)")  # fmt: skip
     imp.add_argument("--lang", help="the text's language tag, e.g. fr or en (default: guessed from its words)")

@@ -31,14 +31,14 @@ FRENCH = {
     "internal error: {kind}: {detail}": "erreur interne\u00a0: {kind}\u00a0: {detail}",
     "Please report it with the manuscript that caused it.": "Merci de la signaler avec le manuscrit qui l’a causée.",
     # Finding and reading manuscripts
-    "no such file; give the path of a Markdown manuscript": (
-        "fichier introuvable\u202f; donnez le chemin d’un manuscrit Markdown"
+    "no such file; give the path of a manuscript (Markdown, text, .docx or .odt)": (
+        "fichier introuvable\u202f; donnez le chemin d’un manuscrit (Markdown, texte, .docx ou .odt)"
     ),
     "no manuscript given and no 'manuscript/' folder here; give a file to build": (
         "aucun manuscrit donné et pas de dossier «\u202fmanuscript/\u202f» ici\u202f; donnez un fichier à construire"
     ),
-    "no Markdown manuscript in this folder; name the one to build": (
-        "aucun manuscrit Markdown dans ce dossier\u202f; nommez celui à construire"
+    "no manuscript (Markdown, text, .docx or .odt) in this folder; name the one to build": (
+        "aucun manuscrit (Markdown, texte, .docx ou .odt) dans ce dossier\u202f; nommez celui à construire"
     ),
     "{count} manuscripts ({names}) in this folder; name the one to build": (
         "{count} manuscrits ({names}) dans ce dossier\u202f; nommez celui à construire"
@@ -55,6 +55,109 @@ FRENCH = {
         "le manuscrit est vide\u202f; écrivez-en le texte, puis relancez la construction"
     ),
     "unknown format '{name}'; choose among {choices}": "format inconnu «\u202f{name}\u202f»\u202f; choisissez parmi {choices}",  # noqa: E501
+    # Word and OpenDocument manuscripts (readers/package.py, docx.py, odt.py)
+    "this document is protected by a password: open it in {app}, remove the password (File > Info > Protect Document), save it, then try again": (  # noqa: E501
+        "ce document est protégé par un mot de passe\u00a0: ouvrez-le dans {app}, retirez le mot de passe "
+        "(Fichier > Informations > Protéger le document), enregistrez-le, puis recommencez"
+    ),
+    "this is a Word 97-2003 document (.doc), which Fleuron does not read: open it in Word or LibreOffice and save it as .docx": (  # noqa: E501
+        "c’est un document Word 97-2003 (.doc), que Fleuron ne lit pas\u00a0: ouvrez-le dans Word ou LibreOffice "
+        "et enregistrez-le au format .docx"
+    ),
+    "this is an old binary document, not OpenDocument: open it in LibreOffice and save it as .odt": (
+        "c’est un ancien document binaire, pas un OpenDocument\u00a0: ouvrez-le dans LibreOffice et "
+        "enregistrez-le au format .odt"
+    ),
+    "this is not a Word document (.docx): {what}; give a .docx file, or rename the file after what it is": (
+        "ce n’est pas un document Word (.docx)\u00a0: {what}\u202f; donnez un fichier .docx, ou renommez le "
+        "fichier d’après ce qu’il est"
+    ),
+    "this is not an OpenDocument text (.odt): {what}; give an .odt file, or rename the file after what it is": (
+        "ce n’est pas un texte OpenDocument (.odt)\u00a0: {what}\u202f; donnez un fichier .odt, ou renommez le "
+        "fichier d’après ce qu’il est"
+    ),
+    "the file is damaged (its zip package or XML does not read): open it in {app}, save it again, then retry": (
+        "le fichier est abîmé (son paquet zip ou son XML est illisible)\u00a0: ouvrez-le dans {app}, "
+        "enregistrez-le à nouveau, puis recommencez"
+    ),
+    "the file's package is not a document's ({detail}): Fleuron refuses it as a zip bomb": (
+        "le paquet de ce fichier n’est pas celui d’un document ({detail})\u00a0: Fleuron le refuse comme une bombe zip"
+    ),
+    "{count} parts": "{count}\u00a0parties",
+    "{size} MB once unpacked": "{size}\u00a0Mo une fois décompressé",
+    "'{part}' inflates {ratio:.0f} times": "«\u202f{part}\u202f» se décompresse {ratio:.0f}\u00a0fois",
+    "the file is larger than {limit} MB, more than any manuscript": (
+        "le fichier dépasse {limit}\u00a0Mo, plus qu’aucun manuscrit"
+    ),
+    "it is an RTF file (open it in Word or LibreOffice and save it in the right format)": (
+        "c’est un fichier RTF (ouvrez-le dans Word ou LibreOffice et enregistrez-le au bon format)"
+    ),
+    "it is a PDF file": "c’est un fichier PDF",
+    "it is empty": "il est vide",
+    "it holds plain text": "il contient du texte brut",
+    "it is not a zip package": "ce n’est pas un paquet zip",
+    "this .docx is saved as Strict Open XML: save it from Word as 'Word Document (.docx)'": (
+        "ce .docx est enregistré en Open XML strict\u00a0: enregistrez-le depuis Word en «\u202fDocument Word "
+        "(.docx)\u202f»"
+    ),
+    "its main part is not a Word text": "sa partie principale n’est pas un texte Word",
+    "the package holds no Word text (word/document.xml)": "le paquet ne contient pas de texte Word (word/document.xml)",
+    "the package holds no OpenDocument text (content.xml)": (
+        "le paquet ne contient pas de texte OpenDocument (content.xml)"
+    ),
+    "linked, not inside the document": "liée, pas dans le document",
+    "{path}: no title in the document's properties nor a Title paragraph; using {title!r}": (
+        "{path}\u00a0: pas de titre dans les propriétés du document ni de paragraphe Titre\u202f; "
+        "titre retenu\u00a0: {title!r}"
+    ),
+    "{path}: the document does not say its language; {reason}": (
+        "{path}\u00a0: le document ne dit pas sa langue\u202f; {reason}"
+    ),
+    "{path}: {count} page break dropped (the book makes its own pages)": (
+        "{path}\u00a0: {count}\u00a0saut de page supprimé (le livre fait ses propres pages)"
+    ),
+    "{path}: {count} page breaks dropped (the book makes its own pages)": (
+        "{path}\u00a0: {count}\u00a0sauts de page supprimés (le livre fait ses propres pages)"
+    ),
+    "{path}: {count} section break dropped (the book makes its own pages)": (
+        "{path}\u00a0: {count}\u00a0saut de section supprimé (le livre fait ses propres pages)"
+    ),
+    "{path}: {count} section breaks dropped (the book makes its own pages)": (
+        "{path}\u00a0: {count}\u00a0sauts de section supprimés (le livre fait ses propres pages)"
+    ),
+    "{path}: {count} field dropped ({names}): the book makes its own contents and page numbers": (
+        "{path}\u00a0: {count}\u00a0champ supprimé ({names})\u00a0: le livre fait sa propre table des "
+        "matières et ses numéros de page"
+    ),
+    "{path}: {count} fields dropped ({names}): the book makes its own contents and page numbers": (
+        "{path}\u00a0: {count}\u00a0champs supprimés ({names})\u00a0: le livre fait sa propre table des "
+        "matières et ses numéros de page"
+    ),
+    "{path}: {count} comment dropped": "{path}\u00a0: {count}\u00a0commentaire supprimé",
+    "{path}: {count} comments dropped": "{path}\u00a0: {count}\u00a0commentaires supprimés",
+    "{path}: {count} tracked change accepted (insertions kept, deletions dropped): check the text": (
+        "{path}\u00a0: {count}\u00a0modification suivie acceptée (ajouts gardés, suppressions appliquées)"
+        "\u00a0: relisez le texte"
+    ),
+    "{path}: {count} tracked changes accepted (insertions kept, deletions dropped): check the text": (
+        "{path}\u00a0: {count}\u00a0modifications suivies acceptées (ajouts gardés, suppressions appliquées)"
+        "\u00a0: relisez le texte"
+    ),
+    "{path}: {count} image dropped ({names}): ebooks show PNG, JPEG, GIF and WebP images; save it as one of those and insert it again": (  # noqa: E501
+        "{path}\u00a0: {count}\u00a0image supprimée ({names})\u00a0: les livres numériques montrent les images "
+        "PNG, JPEG, GIF et WebP\u202f; enregistrez-la dans l’un de ces formats et insérez-la à nouveau"
+    ),
+    "{path}: {count} images dropped ({names}): ebooks show PNG, JPEG, GIF and WebP images; save them as one of those and insert them again": (  # noqa: E501
+        "{path}\u00a0: {count}\u00a0images supprimées ({names})\u00a0: les livres numériques montrent les "
+        "images PNG, JPEG, GIF et WebP\u202f; enregistrez-les dans l’un de ces formats et insérez-les à nouveau"
+    ),
+    "{path}: {count} embedded object or chart dropped ({names}): insert it as an image": (
+        "{path}\u00a0: {count}\u00a0objet ou graphique incorporé supprimé ({names})\u00a0: insérez-le comme une image"
+    ),
+    "{path}: {count} embedded objects or charts dropped ({names}): insert them as images": (
+        "{path}\u00a0: {count}\u00a0objets ou graphiques incorporés supprimés ({names})\u00a0: insérez-les "
+        "comme des images"
+    ),
     # Front matter
     "the YAML front matter does not parse: {reason}": "l’en-tête YAML est illisible\u00a0: {reason}",
     "the front matter that opens the file is not closed: end it with a line '---'": (

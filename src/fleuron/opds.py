@@ -115,6 +115,10 @@ def _publication(settings: Any, folder: str, entry: dict[str, Any]) -> dict[str,
         "language": entry["language"],
         "modified": entry["modified"],
     }
+    if entry.get("subtitle"):
+        metadata["subtitle"] = entry["subtitle"]
+    if entry.get("isbn"):
+        metadata["altIdentifier"] = [f"urn:isbn:{entry['isbn']}"]
     if entry["authors"]:
         metadata["author"] = [{"name": name} for name in entry["authors"]]
     publisher = entry.get("publisher") or settings.publisher
@@ -173,6 +177,8 @@ def opds_atom(settings: Any, entries: Sequence[Entry]) -> bytes:
         for name in entry["authors"]:
             add(add(item, "author"), "name", name)
         add(item, f"{{{dc}}}identifier", entry["identifier"])
+        if entry.get("isbn"):
+            add(item, f"{{{dc}}}identifier", f"urn:isbn:{entry['isbn']}")
         add(item, f"{{{dc}}}language", entry["language"])
         if entry["published"]:
             add(item, f"{{{dc}}}issued", entry["published"])
@@ -206,6 +212,7 @@ body { margin: 0; padding: 1rem; color: var(--ink); background: var(--paper);
 header, main, footer { max-width: 46rem; margin: 0 auto; }
 h1 { font-size: 1.6rem; line-height: 1.2; margin: .5rem 0; }
 h2 { font-size: 1.25rem; line-height: 1.25; margin: 0 0 .25rem; }
+.subtitle { font-style: italic; margin: 0 0 .25rem; }
 a { color: var(--link); }
 a:focus-visible { outline: 3px solid currentColor; outline-offset: 2px; }
 .titles, .files { list-style: none; margin: 0; padding: 0; }
@@ -266,10 +273,14 @@ def _title_html(folder: str, entry: dict[str, Any], number: int, fr: bool) -> li
                      f'height="{cover["height"]}" loading="lazy">')  # fmt: skip
     lines.append("<div>")
     lines.append(f'<h2 id="{heading}">{e(entry["title"])}</h2>')
+    if entry.get("subtitle"):
+        lines.append(f'<p class="subtitle">{e(entry["subtitle"])}</p>')
     if entry["authors"]:
         lines.append(f'<p class="by">{e(", ".join(entry["authors"]))}</p>')
     if entry["description"]:
         lines.append(f"<p>{e(entry['description'])}</p>")
+    if entry.get("isbn"):
+        lines.append(f'<p class="meta">ISBN{_colon(fr)} {entry["isbn"]}</p>')
     lines.append('<ul class="files">')
     for file in entry["files"]:
         label = _label(file["format"], "fr" if fr else "en")
