@@ -69,6 +69,10 @@ def resolve_cover(doc: Document, project: ProjectFiles | None = None) -> LocalIm
 
 #: What `allow_remote` lets through: never `file:`, `ftp:` or anything else.
 REMOTE_SCHEMES = ("http", "https", "data")
+#: Manuscripts that hold their images: their readers (`readers/package.py`) give each one as a
+#: `data:` URL of the package's own bytes, which loads nothing from outside and so needs no
+#: `allow_remote` (a `data:` URL typed in a Markdown manuscript still does).
+PACKAGED_MANUSCRIPTS = (".docx", ".odt")
 
 
 def resolve_image(
@@ -82,7 +86,8 @@ def resolve_image(
         raise FleuronError(_("image '{source}' is not a valid address", source=source), file, line) from None
     scheme = parts.scheme.lower()
     if scheme in REMOTE_SCHEMES or (not scheme and parts.netloc):
-        if not allow_remote or not scheme:
+        packaged = scheme == "data" and Path(file).suffix.lower() in PACKAGED_MANUSCRIPTS
+        if not (allow_remote or packaged) or not scheme:
             raise FleuronError(
                 _(
                     "image '{source}' is not a local file, and Fleuron fetches nothing unless the front matter "
