@@ -17,7 +17,8 @@ all: dist/.built
 
 # What WeasyPrint needs from Debian (Pango, HarfBuzz's fast font subsetter, fonts; the book's
 # family named in styles/fonts.toml), EPUBCheck needs (Java), the tests read PDFs with (poppler)
-# and PDF/X's CMYK profile (FOGRA39, ISO Coated v2 300% by basICColor, zlib licence, in scribus-data).
+# and PDF/X's CMYK profile (FOGRA39, ISO Coated v2 300% by basICColor, zlib licence, in scribus-data);
+# the tests read the cover's barcode with zbar's zbarimg (zbar-tools).
 $(SYSTEM_OK): styles/fonts.toml Makefile
 	@mkdir -p $(VENV)
 	@missing=""; \
@@ -29,6 +30,7 @@ $(SYSTEM_OK): styles/fonts.toml Makefile
 	  test -f /usr/share/fonts/opentype/linux-libertine/LinLibertine_R.otf || missing="$$missing fonts-linuxlibertine"; \
 	  command -v pdffonts >/dev/null || missing="$$missing poppler-utils"; \
 	  test -f /usr/share/scribus/profiles/ISOcoated_v2_300_bas.icc || missing="$$missing scribus-data"; \
+	  command -v zbarimg >/dev/null || missing="$$missing zbar-tools"; \
 	  if [ -n "$$missing" ]; then \
 	    echo "Installing Debian packages:$$missing"; \
 	    if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \

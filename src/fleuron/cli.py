@@ -99,7 +99,9 @@ def _build_within_budget(args: argparse.Namespace) -> int:
         from .state import Request, unchanged_build
 
         # Nothing changed since the last build: say so without importing the pipeline.
-        flags = (args.trim, args.marks, args.pdf_variant)
+        given = (args.trim, args.marks, args.pdf_variant)
+        # The creep only when given, as the pipeline records it (an earlier build's request keeps its key).
+        flags = (*given, args.creep) if args.creep else given
         key = (*flags, f"pod={args.pod}") if args.pod else flags  # the service too, only when given
         report = unchanged_build(Request(args.source, args.output, formats, key, args.zip, args.allow_outside))
         if report is not None:
@@ -310,6 +312,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--pdf-variant", metavar="NAME",
                        help="a WeasyPrint PDF variant for the PDFs, e.g. pdf/a-3b "
                             "(default: pdf/ua-1, tagged)")  # fmt: skip
+    build.add_argument("--creep", type=_positive(float), metavar="MM",
+                       help="the booklet's creep compensation: how far the innermost sheet's pages move "
+                            "towards the fold (the others in proportion)")  # fmt: skip
     build.add_argument("--pod", metavar="SERVICE", choices=("kdp", "ingramspark", "lulu"),
                        help="apply a print-on-demand service's rules to the book: kdp, ingramspark or lulu "
                             "(default: the front matter's 'pod')")  # fmt: skip

@@ -182,8 +182,9 @@ def build(
         left = [o.path for o in listed] + [request.out_dir / MANIFEST] + ([outputs[-1].path] if zip_archive else [])
         flags = print_options or PrintOptions()  # as asked, before fleuron.toml's settings (it is an input)
         given = (flags.trim, flags.marks, flags.variant)
-        given = (*given, f"pod={flags.pod}") if flags.pod else given  # as `cli` asks: the service only when given
-        asked = Request(source, out_dir, formats, given, zip_archive, allow_outside).key()
+        given_creep = (*given, flags.creep) if flags.creep else given  # as `cli` asks: the creep only when given
+        given_creep = (*given_creep, f"pod={flags.pod}") if flags.pod else given_creep  # and the service
+        asked = Request(source, out_dir, formats, given_creep, zip_archive, allow_outside).key()
         witnessed = vouched and inputs.witnessable
         state.witness(inputs.witness(asked, left, outputs, warnings, staged.sha256) if witnessed else None)
         state.save(staged.write)
@@ -293,7 +294,7 @@ def render(
     finally:
         if own:
             layouts.stop()
-    made = Made(doc, html, book, handout)
+    made = Made(doc, html, book, handout, print_options)
     outputs = {}
     for name in formats:
         if BOOK_PAGES in FORMATS[name].needs:  # the formats whose own making takes time
@@ -331,7 +332,9 @@ def _input_keys(doc: Document, request: Plan, inputs: Inputs) -> dict[str, str]:
     options = request.print_options
     # The timestamp stamped into the files (front matter `date`, else SOURCE_DATE_EPOCH, else now).
     settings = [__version__, options.trim, options.marks, options.variant, release_time(doc.meta).isoformat()]
-    if options.pod:  # `--pod`, when given (the front matter's is part of the model)
+    if options.creep:  # the booklet's, when given (no part of the keys of the builds without it)
+        settings.append(str(options.creep))
+    if options.pod:  # `--pod`, likewise (the front matter's is part of the model)
         settings.append(f"pod={options.pod}")
     model = to_json(without_positions(doc))
     shared.update(json.dumps([settings, model], sort_keys=True, default=str).encode("utf-8"))

@@ -229,8 +229,8 @@ class Request:
     source: Path | str | None
     out_dir: Path | str | None
     formats: Sequence[str] | None
-    #: The print flags: trim, marks, PDF variant.
-    options: tuple[str | None, bool, str | None] = (None, False, None)
+    #: The print flags: trim, marks, PDF variant, then the booklet's creep and the service when given.
+    options: tuple[str | float | bool | None, ...] = (None, False, None)
     zip_archive: bool = False
     #: `--allow-outside`: `fleuron.toml`'s paths may lead out of the project's folder.
     allow_outside: bool = False

@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ..model import Document
     from .layout import Laid
+    from .pdf import PrintOptions
 
 EPUB_STYLESHEETS = ("epub.css",)
 BOOK_STYLESHEETS = ("text.css", "print.css")
 HANDOUT_STYLESHEETS = ("text.css", "handout.css")
+COVER_STYLESHEETS = ("cover.css",)
 
 #: What formats are made from; a build makes each of these once, for all the formats that need it.
 BOOK_HTML = "book html"  # the book's standalone HTML
@@ -37,6 +39,8 @@ class Made:
     html: str = ""
     book: Laid | None = None
     handout: Laid | None = None
+    #: The print flags the build was given (the cover's geometry, the booklet's creep).
+    options: PrintOptions | None = None
 
 
 #: An output's bytes, and its page count when it has pages.
@@ -80,6 +84,21 @@ def _html(made: Made) -> Rendered:
     return made.html.encode("utf-8"), None
 
 
+def _cover(made: Made) -> Rendered:
+    from .print_cover import cover_pdf  # WeasyPrint, in this process: one page
+
+    assert made.book is not None
+    return cover_pdf(made.doc, made.options, made.book.pages), 1
+
+
+def _booklet(made: Made) -> Rendered:
+    from .booklet import impose  # pikepdf
+
+    assert made.book is not None
+    pdf, sides = impose(made.book.pdf, creep_mm=made.options.creep if made.options else 0.0)
+    return pdf, sides
+
+
 FORMATS: dict[str, OutputFormat] = {
     fmt.name: fmt
     for fmt in (
@@ -92,6 +111,11 @@ FORMATS: dict[str, OutputFormat] = {
                      frozenset({HANDOUT_PDF}), _handout),
         OutputFormat("html", ".html", "the book's HTML, as WeasyPrint lays it out", BOOK_STYLESHEETS,
                      frozenset({BOOK_HTML}), _html, default=False),
+        # The spine's width follows the book's page count: the book's stylesheets are inputs too.
+        OutputFormat("cover", "-cover.pdf", "the printed book's full cover: back, spine and front",
+                     COVER_STYLESHEETS + BOOK_STYLESHEETS, frozenset({BOOK_HTML, BOOK_PAGES}), _cover, default=False),
+        OutputFormat("booklet", "-booklet.pdf", "the book's pages two per A4 side, to fold into a booklet",
+                     BOOK_STYLESHEETS, frozenset({BOOK_HTML, BOOK_PDF}), _booklet, default=False),
     )
 }  # fmt: skip
 DEFAULT_FORMATS = tuple(name for name, fmt in FORMATS.items() if fmt.default)

@@ -75,6 +75,8 @@ class PrintOptions:
     marks: bool = False
     #: A WeasyPrint PDF variant (pdf/ua-1, pdf/a-3b…); None is `DEFAULT_VARIANT`.
     variant: str | None = None
+    #: The booklet's creep compensation (mm): how far the innermost sheet's pages move towards the fold.
+    creep: float = 0.0
     #: A print-on-demand service (kdp, ingramspark, lulu; `pod.py`); None takes the front matter's `pod`.
     pod: str | None = None
     #: The page count the service's inside margin is chosen for: 0 before the first layout.
