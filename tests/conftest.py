@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from parts_book import parts  # noqa: F401  (issue 15's book, built once: tests/parts_book.py)
+
 from helpers import ARTICLE_MD, ARTICLE_TXT, SLUG, Built, fleuron, words
 
 

@@ -116,7 +116,9 @@ def test_a_link_that_is_no_address(tmp_path: Path) -> None:
 def test_messages_are_in_french_for_a_french_user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LC_ALL", "fr_FR.UTF-8")
     path = manuscript(tmp_path, "Voir [là](#nulle-part).\n")
-    assert problem(path).endswith("le lien vers «\u202f#nulle-part\u202f» ne mène à aucun titre du livre")
+    assert problem(path).endswith(
+        "le lien vers «\u202f#nulle-part\u202f» ne mène à aucun titre, aucune figure ni aucun tableau du livre"
+    )
 
 
 # --- Images ------------------------------------------------------------------------------------
@@ -219,7 +221,7 @@ def test_every_format_stops_at_a_dead_anchor(tmp_path: Path, fmt: str) -> None:
     write_manuscript = manuscript(tmp_path, "Texte.\n\nVoir [x](#nowhere).\n", name="manuscript.md")
     result = fleuron("build", str(write_manuscript), "-o", str(tmp_path / "out"), "--format", fmt, cwd=tmp_path)
     assert result.returncode == 1, result.stderr
-    assert "manuscript.md:8: the link to '#nowhere' names no heading of the book" in result.stderr
+    assert "manuscript.md:8: the link to '#nowhere' names no heading, figure or table of the book" in result.stderr
     assert "No anchor" not in result.stderr and "Traceback" not in result.stderr
     out = tmp_path / "out"
     assert not out.exists() or not any(out.iterdir())

@@ -58,7 +58,8 @@ def test_page_list_covers_code_tables_notes_and_the_pages_after_the_text(tmp_pat
     links = book.nav().xpath("//x:nav[@epub:type='page-list']//x:a", namespaces=NS)
     pages = len(PdfReader(tmp_path / "out" / "essai.pdf").pages)
     assert [a.text for a in links] == [str(n) for n in range(1, pages + 1)]
-    assert any("notes.xhtml" in a.get("href") for a in links)  # the Notes part has its pages
+    # The notes are at the foot of the pages (issue 15): no Notes part, no page of its own.
+    assert not any("notes.xhtml" in a.get("href") for a in links)
     assert epubcheck(tmp_path / "out" / "essai.epub") == []
 
 

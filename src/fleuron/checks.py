@@ -5,10 +5,10 @@ written) or none does.
 It owns these checks, run on each block in document order, in this order:
 
 - `heading_text`: a heading without text (a chapter, an entry of the contents needs a title);
-- `unique_ids`: a heading's anchor or a note's label given twice (links and notes would go to
-  one of them at random: the writers keep the last);
-- `links`: a link to `#anchor` that names no heading, or to a file of the project (no output
-  holds the project's files; the address is not valid);
+- `unique_ids`: a heading's, a figure's or a table's anchor or a note's label given twice
+  (links and notes would go to one of them at random: the writers keep the last);
+- `links`: a link to `#anchor` that names no heading, figure (`{#fig:id}`) or table, or to a
+  file of the project (no output holds the project's files; the address is not valid);
 - `sizes`: what makes WeasyPrint's layout cost explode, past what any book holds: more than
   `MAX_HEADINGS` headings, a table of more than `MAX_TABLE_CELLS` cells, a run of inline text
   (a paragraph, a heading, a cell) longer than `MAX_RUN_CHARACTERS`, or holding more than
@@ -124,7 +124,9 @@ class _State:
     _project: ProjectFiles | None = None
 
     def __post_init__(self) -> None:
-        self.anchors = frozenset(b.identifier for b in iter_blocks(self.doc.blocks) if isinstance(b, Heading))
+        from .writers.xhtml import target_ids
+
+        self.anchors = frozenset(target_ids(self.doc))
 
     def project(self) -> ProjectFiles:
         if self._project is None:
@@ -156,6 +158,24 @@ def unique_ids(block: Block, state: _State) -> None:
                 where=_where(first, block.pos),
             )
             raise _fail(message, block.pos)
+    own = (
+        block.image.attr.identifier
+        if isinstance(block, Figure)
+        else block.identifier
+        if isinstance(block, Table)
+        else ""
+    )
+    if own:
+        first = state.ids.get(own)
+        if first is None:
+            state.ids[own] = block.pos
+        else:
+            message = _(
+                "the anchor '{anchor}' is already given at {where}; give each figure, table and heading its own",
+                anchor=own,
+                where=_where(first, block.pos),
+            )
+            raise _fail(message, block.pos)
     if isinstance(block, FootnoteDef):
         first = state.labels.get(block.label)
         if first is None:
@@ -176,7 +196,8 @@ def links(block: Block, state: _State) -> None:
         target = link.target
         if target.startswith("#"):
             if target[1:] not in state.anchors:
-                raise _fail(_("the link to '{target}' names no heading of the book", target=target), block.pos)
+                message = _("the link to '{target}' names no heading, figure or table of the book", target=target)
+                raise _fail(message, block.pos)
             continue
         try:
             scheme = urlsplit(target).scheme

@@ -23,7 +23,7 @@ from .parallel import KeepWarnings, Layouts
 from .readers import find_manuscript, load
 from .state import BuildState, Inputs, Output, Report, Request
 from .storage import MANIFEST, Staged, recover, remove_dead_folders
-from .transforms import join_chapters, without_positions
+from .transforms import book_parts, join_chapters, without_positions
 from .typography import typographize
 from .writers import formats as output_formats
 from .writers.formats import FORMATS, Made
@@ -97,7 +97,7 @@ def load_book(
     first = load(sources[0], defaults)
     # A later chapter's front matter may say nothing of the book: the first one's stands.
     later = {**(defaults or {}), "title": first.meta.title, "lang": first.meta.lang}
-    doc = join_chapters([first, *(load(source, later) for source in sources[1:])])
+    doc = book_parts(join_chapters([first, *(load(source, later) for source in sources[1:])]))
     step("typography", None)
     return typographize(doc)
 

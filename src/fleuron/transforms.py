@@ -1,5 +1,7 @@
 """Transforms of a whole document, beside `walk.py`'s traversals: joining a book's manuscripts
-into one document, and the model without its source positions (what goes into the outputs)."""
+into one document, the book's parts every reader's model gains (`book_parts`: an image alone in
+its paragraph is a figure, the front matter's dedication and epigraph are blocks), and the model
+without its source positions (what goes into the outputs)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,24 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .model import NOWHERE, Document, FootnoteDef, FootnoteRef, Heading, Link
+from .model import (
+    NOWHERE,
+    Attr,
+    Block,
+    Div,
+    Document,
+    Figure,
+    FootnoteDef,
+    FootnoteRef,
+    HardBreak,
+    Heading,
+    Image,
+    Inline,
+    Link,
+    Paragraph,
+    SoftBreak,
+    Text,
+)
 from .walk import iter_blocks
 
 
@@ -18,6 +37,36 @@ def join_chapters(docs: Sequence[Document]) -> Document:
     for number, chapter in enumerate(docs[1:], 2):
         book = dataclasses.replace(book, blocks=book.blocks + _separate(chapter, number, book).blocks)
     return book
+
+
+def book_parts(doc: Document) -> Document:
+    """What the book's parts mean, whichever reader built the model: an image alone in its
+    paragraph is a figure captioned by its description (pandoc's `implicit_figures`); the
+    front matter's `dedication:` and `epigraph:` are the same blocks as `::: dedication` and
+    `::: epigraph` at the head of the text."""
+    figured: Document = _map_nodes(doc, _figure)
+    front: list[Block] = []
+    pos = doc.blocks[0].pos if doc.blocks else NOWHERE  # the first block says where the project is
+    for name, text in (("dedication", doc.meta.dedication), ("epigraph", doc.meta.epigraph)):
+        if text.strip():
+            lines: list[Inline] = []
+            for line in text.strip().splitlines():
+                lines += [HardBreak(), Text(line.strip())] if lines else [Text(line.strip())]
+            front.append(Div((Paragraph(tuple(lines), pos=pos),), Attr(classes=(name,)), pos=pos))
+    return dataclasses.replace(figured, blocks=(*front, *figured.blocks)) if front else figured
+
+
+def _figure(node: Any) -> Any:
+    if not isinstance(node, Paragraph):
+        return node
+    content = [
+        inline
+        for inline in node.content
+        if not (isinstance(inline, SoftBreak) or (isinstance(inline, Text) and not inline.text.strip()))
+    ]
+    if len(content) == 1 and isinstance(content[0], Image):
+        return Figure(content[0], content[0].alt, pos=node.pos)
+    return node
 
 
 def without_positions(doc: Document) -> Document:

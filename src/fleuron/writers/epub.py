@@ -22,19 +22,33 @@ from ebooklib import epub
 
 from ..errors import FleuronError
 from ..messages import _
-from ..model import Block, Document, FootnoteDef, Heading, Metadata
+from ..model import Block, Document, Figure, FootnoteDef, Heading, Metadata, Table
 from ..storage import write_atomically
-from ..walk import iter_blocks, plain_text
+from ..walk import block_inline_runs, iter_blocks, iter_inlines, plain_text
 from .formats import EPUB_STYLESHEETS
 from .images import local_images, resolve_cover
+from .index import Entry, Mark, entries, groups
 from .labels import Labels, labels
 from .stylesheets import stylesheet
 from .timestamp import release_time
-from .xhtml import Anchors, XhtmlWriter, escape, page_break, xhtml_document
+from .xhtml import (
+    PARTS,
+    STANDALONE_PARTS,
+    Anchors,
+    XhtmlWriter,
+    escape,
+    opens_chapter,
+    ornament_css,
+    page_break,
+    part_kind,
+    per_chapter,
+    xhtml_document,
+)
 
 _CSS_PATH = "style/epub.css"
-_NOTES_PATH = "text/notes.xhtml"
-_NOTE_ANCHOR = re.compile(r"fn\d+")
+_INDEX_PATH = "text/index.xhtml"
+#: The parts that go before the text, whatever their place in the manuscript.
+_FRONT = ("dedication", "epigraph")
 
 _NAV_PATH = "nav.xhtml"
 _COVER_PATH = "text/cover.xhtml"
@@ -49,14 +63,31 @@ class Chapter:
     blocks: tuple[Block, ...]
     #: The heading that opens the chapter (None for the opening, which the book's title opens).
     heading: Heading | None = None
+    #: A book part's kind (`dedication`, `foreword`…: `xhtml.PARTS`), or "" for a chapter.
+    kind: str = ""
 
 
-def split_chapters(doc: Document) -> list[Chapter]:
-    """An opening chapter, then one chapter per heading of level 1 or 2."""
+def split_chapters(doc: Document, words: Labels | None = None) -> list[Chapter]:
+    """An opening chapter, then one chapter per heading of level 1 or 2; a dedication, a
+    foreword, acknowledgments or an afterword is a document of its own, where it stands, but
+    the dedication and an epigraph at the head of the text go before everything."""
+    words = words or labels(doc.meta.lang)
     chapters = [Chapter("text/opening.xhtml", doc.meta.title, ())]
     members: list[list[Block]] = [[]]  # gathered in lists: adding to a tuple each time is quadratic
+    front: list[Chapter] = []
+    after_part = False
     for number, block in enumerate(doc.blocks):
-        if not isinstance(block, Heading):
+        kind = part_kind(block) or ""
+        if kind in _FRONT and (kind == "dedication" or not any(members)):
+            path = f"text/{kind}-{len(front) + 1}.xhtml"
+            front.append(Chapter(path, _part_title(block, kind, words), (block,), None, kind))
+            continue
+        if kind in STANDALONE_PARTS or (after_part and not opens_chapter(block)):
+            path = f"text/part-{len(chapters):02d}.xhtml"
+            title = _part_title(block, kind, words) if kind else chapters[-1].title
+            chapters.append(Chapter(path, title, (), None, kind))
+            members.append([])
+        elif not isinstance(block, Heading):
             pass
         elif number == 0 and _is_title(block, doc):  # the book's title as the text's first heading
             chapters[0].heading = block
@@ -65,9 +96,18 @@ def split_chapters(doc: Document) -> list[Chapter]:
             chapters.append(Chapter(path, plain_text(block.content), (), block))
             members.append([])
         members[-1].append(block)
+        after_part = kind in STANDALONE_PARTS
     for chapter, blocks in zip(chapters, members, strict=True):
         chapter.blocks = tuple(blocks)
-    return chapters
+    return front + chapters
+
+
+def _part_title(block: Block, kind: str, words: Labels) -> str:
+    """A part's title: its first heading's, else its name ("Dédicace", "Avant-propos"…)."""
+    for inner in iter_blocks((block,)):
+        if isinstance(inner, Heading):
+            return plain_text(inner.content)
+    return str(getattr(words, kind, kind))
 
 
 def _is_title(block: Block, doc: Document) -> bool:
@@ -84,19 +124,19 @@ def epub_bytes(doc: Document, page_breaks: PageBreaks | None = None) -> bytes:
     words = labels(doc.meta.lang)
     book = epub.EpubBook()
     add_package_metadata(book, doc.meta)
-    css = "".join(stylesheet(doc, name) for name in EPUB_STYLESHEETS)
+    css = "".join(stylesheet(doc, name) for name in EPUB_STYLESHEETS) + ornament_css(doc.meta)
     if doc.meta.embed_fonts:
         css = add_fonts(book, doc) + css
     book.add_item(epub.EpubItem("style", _CSS_PATH, "text/css", css.encode("utf-8")))
     image_paths = add_images(book, doc)
     cover = add_cover(book, doc, words)
-    chapters = split_chapters(doc)
+    chapters = split_chapters(doc, words)
     documents = content_documents(doc, chapters, image_paths, page_breaks)
     for document in documents:
         book.add_item(document)
     pages = _page_targets(documents)
     add_accessibility_metadata(book, doc.meta, words, has_images=bool(image_paths), has_pages=bool(pages))
-    add_navigation(book, doc.meta.lang, chapters, documents, words, pages)
+    add_navigation(book, doc.meta.lang, chapters, documents, words, pages, _figure_list(doc, chapters, words))
     # The navigation document is in the spine, out of the reading order, for the landmark to it.
     book.spine = [cover, *documents, (book.get_item_with_id("nav"), "no")]
     return package(book, release_time(doc.meta), doc.meta.lang)
@@ -210,7 +250,8 @@ def add_cover(book: epub.EpubBook, doc: Document, words: Labels) -> _ContentDocu
 def content_documents(
     doc: Document, chapters: list[Chapter], image_paths: dict[str, str], page_breaks: PageBreaks | None = None
 ) -> list[_ContentDocument]:
-    """One XHTML document per chapter, then the notes; links follow their targets across files."""
+    """One XHTML document per chapter, each closed by the notes it calls (pop-up notes), then
+    the index; links follow their targets across files."""
     anchors = _ChapterAnchors(_anchor_files(chapters))
     writer = XhtmlWriter(
         doc,
@@ -219,21 +260,76 @@ def content_documents(
         epub=True,
         page_breaks=page_breaks,
         continuous_headings=True,
+        note_chapters=per_chapter(doc.meta),
     )
+    # A note's later calls may be in later documents: its text's links back must know where.
+    for chapter in chapters:
+        for block in _outside_notes(chapter.blocks):
+            for run in block_inline_runs(block):
+                for inline in iter_inlines(run):
+                    if id(inline) in writer.notes.refs:
+                        anchors.files.setdefault(writer.notes.refs[id(inline)][1], chapter.path)
     documents = []
+    opening = next(n for n, chapter in enumerate(chapters) if chapter.path == "text/opening.xhtml")
     for number, chapter in enumerate(chapters):
         anchors.current = chapter.path
-        title = f'<h1 class="title">{escape(doc.meta.title)}</h1>\n' if chapter.heading is None else ""
+        opens = number == opening and not chapter.heading
+        title = f'<h1 class="title">{escape(doc.meta.title)}</h1>\n' if opens else ""
         if number == 0 and page_breaks and -1 in page_breaks:  # pages before the text
             title = "".join(page_break(label) for _, label in page_breaks[-1]) + title
-        body = f'<section epub:type="chapter" role="doc-chapter">\n{title}{writer.blocks(chapter.blocks)}</section>\n'
+        text = writer.blocks(chapter.blocks) + writer.popup_notes()
+        if chapter.kind and len(chapter.blocks) == 1:
+            body = title + text  # the part's own element says what it is (`xhtml.PARTS`)
+        else:
+            drop_caps = ' class="drop-caps"' if doc.meta.drop_caps else ""
+            body = f'<section epub:type="chapter" role="doc-chapter"{drop_caps}>\n{title}{text}</section>\n'
         documents.append(_content_document(f"chapter{number}", chapter.path, chapter.title, doc.meta.lang, body))
-    if writer.notes.entries:
-        anchors.current = _NOTES_PATH
-        notes_title = labels(doc.meta.lang).notes
-        body = writer.footnotes(writer.notes.entries, heading=notes_title)
-        documents.append(_content_document("notes", _NOTES_PATH, notes_title, doc.meta.lang, body))
+    if writer.marks.marks:
+        body = index_document(writer, anchors, chapters, labels(doc.meta.lang))
+        documents.append(_content_document("index", _INDEX_PATH, labels(doc.meta.lang).index, doc.meta.lang, body))
     return documents
+
+
+def index_document(writer: XhtmlWriter, anchors: _ChapterAnchors, chapters: list[Chapter], words: Labels) -> str:
+    """The index (EPUB Indexes 1.1): each entry's locators link to its marks. A locator says
+    the print edition's page where the book has a page list (one locator a page), else the
+    chapter's title."""
+
+    def locators(marks: list[Mark]) -> str:
+        links: list[str] = []
+        seen: dict[str, int] = {}
+        for mark in marks:
+            page = writer.mark_pages.get(mark.anchor, "")
+            label = page or _chapter_title(chapters, anchors.files.get(mark.anchor, ""))
+            seen[label] = seen.get(label, 0) + 1
+            if page and seen[label] > 1:
+                continue  # one locator a page, as in print
+            text = label if page or seen[label] == 1 else f"{label} ({seen[label]})"
+            href = escape(writer.href(mark.anchor), True)
+            links.append(f'<a epub:type="index-locator" href="{href}">{escape(text)}</a>')
+        return ", ".join(links)
+
+    def entry_list(items: list[Entry]) -> str:
+        written = []
+        for entry in items:
+            found = locators(entry.marks)
+            subs = f'\n<ul epub:type="index-entry-list">\n{entry_list(entry.subs)}</ul>\n' if entry.subs else ""
+            term = f'<span epub:type="index-term">{escape(entry.term)}</span>'
+            written.append(f'<li epub:type="index-entry">{term}{", " + found if found else ""}{subs}</li>\n')
+        return "".join(written)
+
+    anchors.current = _INDEX_PATH
+    body = [f'<section epub:type="index" role="doc-index">\n<h1>{escape(words.index)}</h1>\n']
+    for letter, members in groups(entries(writer.marks.marks)):
+        heading = f"<h2>{escape(letter)}</h2>\n" if letter else ""
+        listed = f'<ul epub:type="index-entry-list">\n{entry_list(members)}</ul>\n'
+        body.append(f'<div epub:type="index-group">\n{heading}{listed}</div>\n')
+    body.append("</section>\n")
+    return "".join(body)
+
+
+def _chapter_title(chapters: list[Chapter], path: str) -> str:
+    return next((chapter.title for chapter in chapters if chapter.path == path), "")
 
 
 @dataclass
@@ -247,6 +343,8 @@ def toc_entries(chapters: list[Chapter]) -> list[TocEntry]:
     """Each chapter, with the headings inside it nested under it as deep as they go."""
     entries = []
     for chapter in chapters:
+        if chapter.kind in _FRONT:
+            continue  # the dedication and the book's epigraph are landmarks, not contents
         top = chapter.heading
         entry = TocEntry(chapter.title, f"{chapter.path}#{top.identifier}" if top else chapter.path, [])
         stack: list[tuple[int, TocEntry]] = [(top.level if top else 0, entry)]
@@ -269,12 +367,14 @@ def add_navigation(
     documents: list[_ContentDocument],
     words: Labels,
     pages: list[tuple[str, str]],
+    figures: list[tuple[str, str]] | None = None,
 ) -> None:
-    """Our EPUB 3 navigation document (table of contents, landmarks, page list) and, for
-    older readers, the NCX that ebooklib writes from `book.toc`."""
+    """Our EPUB 3 navigation document (table of contents, landmarks, list of figures, page
+    list) and, for older readers, the NCX that ebooklib writes from `book.toc`."""
+    figures = figures or []
     entries = toc_entries(chapters)
-    if documents[-1].file_name == _NOTES_PATH:
-        entries.append(TocEntry(words.notes, _NOTES_PATH, []))
+    if documents[-1].file_name == _INDEX_PATH:
+        entries.append(TocEntry(words.index, _INDEX_PATH, []))
     book.toc = [_ncx_entry(entry, f"toc-{n}") for n, entry in enumerate(entries, 1)]
 
     def items(tree: list[TocEntry]) -> str:
@@ -285,8 +385,15 @@ def add_navigation(
             for e in tree
         )
 
-    landmarks = [("cover", _COVER_PATH, words.cover), ("toc", f"{_NAV_PATH}#toc", words.toc),
-                 ("bodymatter", chapters[0].path, words.start_of_text)]  # fmt: skip
+    start = next(chapter for chapter in chapters if chapter.kind not in _FRONT)
+    landmarks = [("cover", _COVER_PATH, words.cover), ("toc", f"{_NAV_PATH}#toc", words.toc)]
+    landmarks += [(PARTS[c.kind][1], c.path, c.title) for c in chapters if c.kind in ("dedication", "foreword")]
+    landmarks.append(("bodymatter", start.path, words.start_of_text))
+    landmarks += [(PARTS[c.kind][1], c.path, c.title) for c in chapters if c.kind in ("acknowledgments", "afterword")]
+    if documents[-1].file_name == _INDEX_PATH:
+        landmarks.append(("index", _INDEX_PATH, words.index))
+    if figures:
+        landmarks.append(("loi", f"{_NAV_PATH}#loi", words.list_of_figures))
     toc_title = escape(words.toc)
     body = (
         f'<nav epub:type="toc" id="toc" role="doc-toc">\n<h1>{toc_title}</h1>\n<ol>\n{items(entries)}</ol>\n</nav>\n'
@@ -297,6 +404,12 @@ def add_navigation(
         )
         + "</ol>\n</nav>\n"
     )
+    if figures:
+        body += (
+            f'<nav epub:type="loi" id="loi">\n<h2>{escape(words.list_of_figures)}</h2>\n<ol>\n'
+            + "".join(f'<li><a href="{escape(href, True)}">{escape(title)}</a></li>\n' for href, title in figures)
+            + "</ol>\n</nav>\n"
+        )
     if pages:
         body += (
             f'<nav epub:type="page-list" id="page-list" role="doc-pagelist" hidden="hidden">\n'
@@ -355,14 +468,40 @@ def _content_document(uid: str, path: str, title: str, lang: str, body: str) -> 
 
 
 def _anchor_files(chapters: list[Chapter]) -> dict[str, str]:
-    """Which content document holds each heading anchor. Note anchors are added as the
-    writer numbers them: a note's text lives in the notes document."""
+    """Which content document holds each anchor of a heading, a figure or a table. Note
+    anchors and index marks are added as the writer writes them."""
     files: dict[str, str] = {}
     for chapter in chapters:
         for block in _outside_notes(chapter.blocks):
-            if isinstance(block, Heading):
+            if isinstance(block, Heading | Table) and block.identifier:
                 files[block.identifier] = chapter.path
+            elif isinstance(block, Figure):
+                files[_figure_id(block, chapters)] = chapter.path
     return files
+
+
+def _figure_id(figure: Figure, chapters: list[Chapter]) -> str:
+    """A figure's anchor as the writer writes it (`XhtmlWriter.figure_anchor`)."""
+    if figure.image.attr.identifier:
+        return figure.image.attr.identifier
+    ranked = (b for chapter in chapters for b in iter_blocks(chapter.blocks) if isinstance(b, Figure))
+    return f"figure-{next(n for n, b in enumerate(ranked, 1) if b is figure)}"
+
+
+def _figure_list(doc: Document, chapters: list[Chapter], words: Labels) -> list[tuple[str, str]]:
+    """With `list_of_figures`, each captioned figure's link and title, for the nav's `loi`."""
+    if not doc.meta.list_of_figures:
+        return []
+    found = []
+    numbered = 0
+    for chapter in chapters:
+        for block in iter_blocks(chapter.blocks):
+            if isinstance(block, Figure):
+                numbered += 1
+                if block.caption:
+                    label = f"{words.figure}\u00a0{numbered}. " if doc.meta.figure_numbers else ""
+                    found.append((f"{chapter.path}#{_figure_id(block, chapters)}", label + plain_text(block.caption)))
+    return found
 
 
 def _outside_notes(blocks: tuple[Block, ...]) -> Iterator[Block]:
@@ -372,8 +511,8 @@ def _outside_notes(blocks: tuple[Block, ...]) -> Iterator[Block]:
 
 
 class _ChapterAnchors(Anchors):
-    """Links across the EPUB's documents: headings stay in their chapter, notes in the notes
-    document, and each note reference wherever the writer placed it."""
+    """Links across the EPUB's documents: headings, figures and tables stay in their chapter,
+    notes, their references and index marks wherever the writer placed them."""
 
     def __init__(self, files: dict[str, str]) -> None:
         self.files = files
@@ -383,7 +522,7 @@ class _ChapterAnchors(Anchors):
         self.files[anchor] = self.current
 
     def href(self, anchor: str) -> str:
-        target = _NOTES_PATH if _NOTE_ANCHOR.fullmatch(anchor) else self.files.get(anchor, self.current)
+        target = self.files.get(anchor, self.current)
         return f"#{anchor}" if target == self.current else f"{_relative(target, self.current)}#{anchor}"
 
 

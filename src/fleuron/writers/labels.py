@@ -43,6 +43,13 @@ class Labels:
     list_of_figures: str
     dedication: str
     epigraph: str
+    acknowledgments: str
+    foreword: str
+    afterword: str
+    #: A scene break's accessible name (the ornament itself says nothing to a screen reader).
+    scene_break: str
+    #: "p." before a page number in a cross-reference ("voir p. 12").
+    page_abbr: str
     #: The imprint page and the colophon; `{family}` is the typeface, `{date}` the long date.
     identifier: str
     published: str
@@ -84,6 +91,11 @@ FRENCH = Labels(
     list_of_figures="Table des illustrations",
     dedication="Dédicace",
     epigraph="Épigraphe",
+    acknowledgments="Remerciements",
+    foreword="Avant-propos",
+    afterword="Postface",
+    scene_break="Changement de scène",
+    page_abbr="p.",
     identifier="Identifiant",
     published="Publication",
     set_in="Composé en {family}.",
@@ -120,6 +132,11 @@ ENGLISH = Labels(
     list_of_figures="List of Figures",
     dedication="Dedication",
     epigraph="Epigraph",
+    acknowledgments="Acknowledgments",
+    foreword="Foreword",
+    afterword="Afterword",
+    scene_break="Scene break",
+    page_abbr="p.",
     identifier="Identifier",
     published="Published",
     set_in="Set in {family}.",
@@ -154,6 +171,11 @@ GERMAN = Labels(
     list_of_figures="Abbildungsverzeichnis",
     dedication="Widmung",
     epigraph="Motto",
+    acknowledgments="Danksagung",
+    foreword="Vorwort",
+    afterword="Nachwort",
+    scene_break="Szenenwechsel",
+    page_abbr="S.",
     identifier="Kennung",
     published="Erschienen",
     set_in="Gesetzt aus der {family}.",
@@ -189,6 +211,11 @@ SPANISH = Labels(
     list_of_figures="Índice de figuras",
     dedication="Dedicatoria",
     epigraph="Epígrafe",
+    acknowledgments="Agradecimientos",
+    foreword="Prólogo",
+    afterword="Epílogo",
+    scene_break="Cambio de escena",
+    page_abbr="p.",
     identifier="Identificador",
     published="Publicación",
     set_in="Compuesto en {family}.",
@@ -224,6 +251,11 @@ ITALIAN = Labels(
     list_of_figures="Indice delle figure",
     dedication="Dedica",
     epigraph="Epigrafe",
+    acknowledgments="Ringraziamenti",
+    foreword="Prefazione",
+    afterword="Postfazione",
+    scene_break="Cambio di scena",
+    page_abbr="p.",
     identifier="Identificativo",
     published="Pubblicazione",
     set_in="Composto in {family}.",

@@ -57,6 +57,8 @@ class LayoutJob:
     release: int
     #: False: the layout only, for its page texts (an EPUB without the book).
     write: bool = True
+    #: The book's index (`index.py`): laid out once to learn its marks' pages, then again with them.
+    index: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,12 @@ def lay_out(job: LayoutJob) -> Laid:
             document = html_doc.render(color_profiles=profiles, **options)
         except weasyprint.urls.FatalURLFetchingError as error:
             raise FleuronError(_("the PDF may only use the manuscript's own files: {reason}", reason=error)) from None
+        if job.index:  # the index after the text: the pages before it stay where they were
+            from .index import anchor_pages, fill
+
+            html = fill(job.html, job.index, anchor_pages(document))
+            again = weasyprint.HTML(string=html, url_fetcher=html_doc.url_fetcher)
+            document = again.render(color_profiles=profiles, **options)
         texts = tuple(page_texts(document))
         if not job.write:
             return Laid(b"", texts)
@@ -151,6 +159,8 @@ def page_texts(document: Any) -> list[str]:
 
     def texts(box: Any, found: list[str], in_main: bool) -> None:
         if isinstance(box, boxes.MarginBox) or getattr(box, "pseudo_type", None) == "marker":
+            return
+        if str(getattr(box, "element_tag", "")).endswith("::footnote-call"):  # a note's call, not text
             return
         element = getattr(box, "element", None)
         if type(box).__name__ == "FootnoteAreaBox" or (element is not None and element.get("role") == "doc-noteref"):

@@ -22,7 +22,10 @@ from ..model import (
     Inline,
     Link,
     Paragraph,
+    Ruby,
+    Span,
     Strong,
+    Styled,
     Table,
     Text,
 )
@@ -67,7 +70,7 @@ def page_breaks(doc: Document, starts: list[str]) -> PageBreaks:
 
 def _letters(doc: Document) -> tuple[str, list[tuple[int, int]]]:
     """The letters and digits of the text in the order the book prints it (the text, then the
-    notes in their order), and for each its block (by `iter_blocks` index) and its offset in
+    endnotes in their order), and for each its block (by `iter_blocks` index) and its offset in
     that block's text as the XHTML writer counts it. In a code block or a table every letter
     stands for the block's start: a page that begins inside one begins before it."""
     numbers = {id(block): n for n, block in enumerate(iter_blocks(doc.blocks))}
@@ -79,7 +82,10 @@ def _letters(doc: Document) -> tuple[str, list[tuple[int, int]]]:
         for n, entry in enumerate(NoteNumbering.of(doc).entries)
         if isinstance(entry.body, FootnoteDef)
     }
-    printed = sorted((n for n in notes if n.label in order), key=lambda n: order[n.label])
+    # Endnotes are printed after the text; notes at the foot of the page are no text a page begins with.
+    printed = (
+        sorted((n for n in notes if n.label in order), key=lambda n: order[n.label]) if doc.meta.notes == "end" else []
+    )
     letters: list[str] = []
     places: list[tuple[int, int]] = []
     for block in [*flow, *(b for note in printed for b in iter_blocks(note.blocks))]:
@@ -102,7 +108,7 @@ def _letters(doc: Document) -> tuple[str, list[tuple[int, int]]]:
 
 def _written_text(block: Block) -> str:
     """The characters the XHTML writer counts in a block: its text and code, in order, through
-    emphasis and links (not notes or image descriptions, which are not in the line)."""
+    emphasis, links, spans and styles (not notes or image descriptions, which are not in the line)."""
 
     return "".join(_text(run) for run in block_inline_runs(block))
 
@@ -112,7 +118,9 @@ def _text(run: tuple[Inline, ...]) -> str:
         inline.text
         if isinstance(inline, (Text, Code))
         else _text(inline.content)
-        if isinstance(inline, (Emph, Strong, Link))
+        if isinstance(inline, (Emph, Strong, Link, Span, Styled))
+        else _text(inline.base)
+        if isinstance(inline, Ruby)
         else ""
         for inline in run
     )

@@ -11,6 +11,7 @@ name (a character none of its faces has is reported before the build). `book_job
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -18,7 +19,22 @@ from pathlib import Path
 
 from ..errors import FleuronError
 from ..messages import _
-from ..model import Block, Code, CodeBlock, Document, FootnoteDef, FootnoteRef, Heading, Note, Text
+from ..model import (
+    Block,
+    Code,
+    CodeBlock,
+    Div,
+    Document,
+    Figure,
+    FootnoteDef,
+    FootnoteRef,
+    Heading,
+    LineBlock,
+    Note,
+    Paragraph,
+    RawInline,
+    Text,
+)
 from ..storage import write_atomically
 from ..walk import block_inline_runs, iter_blocks, iter_inlines, plain_text
 from . import pod
@@ -26,11 +42,24 @@ from .files import project_files
 from .fonts import BookFonts, book_fonts
 from .formats import BOOK_STYLESHEETS, HANDOUT_STYLESHEETS
 from .images import local_images
+from .index import END, START, has_marks, print_template, provisional
 from .labels import Labels, labels
 from .layout import LayoutJob, lay_out
 from .stylesheets import stylesheet
 from .timestamp import release_time
-from .xhtml import XhtmlWriter, attrs, escape, xhtml_document
+from .xhtml import (
+    STANDALONE_PARTS,
+    NoteEntry,
+    XhtmlWriter,
+    attrs,
+    escape,
+    note_blocks,
+    opens_chapter,
+    ornament_css,
+    part_kind,
+    per_chapter,
+    xhtml_document,
+)
 
 log = logging.getLogger("fleuron")
 
@@ -104,17 +133,21 @@ def book_html(doc: Document, options: PrintOptions | None = None, fonts: BookFon
     fonts = fonts or book_fonts(doc)
     words = labels(doc.meta.lang)
     writer = PrintWriter(doc, image_source=_image_uri(doc))
+    front, text = _front_matter(doc.blocks)
     body = (
         _title_page(doc)
         + _imprint(doc, fonts, words)
+        + "".join(f'<div class="front-page">\n{writer.block(block)}</div>\n' for block in front)
         + _contents(doc, words)
-        + "<main>\n"
+        + _list_of_figures(doc, writer, words)
+        + f"<main{attrs(class_='drop-caps' if doc.meta.drop_caps else None)}>\n"
         + "".join(
             f"<section{attrs(class_='part intro' if i == 0 and not _opens_part(group[0]) else 'part')}>\n"
-            f"{writer.blocks(group)}</section>\n"
-            for i, group in enumerate(_parts(doc.blocks))
+            f"{writer.blocks(_drop_cap(group) if doc.meta.drop_caps else group)}</section>\n"
+            for i, group in enumerate(_parts(text))
         )
         + _notes(writer, words)
+        + _index(doc, words)
         + "</main>\n"
         + _colophon(doc, fonts, words)
     )
@@ -123,17 +156,53 @@ def book_html(doc: Document, options: PrintOptions | None = None, fonts: BookFon
     return xhtml_document(doc.meta.title, doc.meta.lang, body, _head(doc, fonts, css))
 
 
+def _drop_cap(part: tuple[Block, ...]) -> tuple[Block, ...]:
+    """The part with its first paragraph's first letter in a `drop-cap` span, when the part
+    opens with a chapter's heading (an epigraph may stand between them)."""
+    if not part or not opens_chapter(part[0]):
+        return part
+    for number, block in enumerate(part[1:], 1):
+        if part_kind(block) == "epigraph":
+            continue
+        if isinstance(block, Paragraph) and block.content and isinstance(block.content[0], Text):
+            text = block.content[0].text
+            if text[:1].isalpha():
+                letter = RawInline("html", f'<span class="drop-cap">{escape(text[0])}</span>')
+                content = (letter, Text(text[1:]), *block.content[1:])
+                return (*part[:number], dataclasses.replace(block, content=content), *part[number + 1 :])
+        return part
+    return part
+
+
+def _front_matter(blocks: tuple[Block, ...]) -> tuple[list[Block], tuple[Block, ...]]:
+    """The parts printed before the contents, each on a right-hand page of its own: the
+    dedication, wherever it is written, and an epigraph at the head of the text (the book's;
+    an epigraph after a heading heads its chapter). The rest is the text, in order."""
+    front: list[Block] = []
+    text: list[Block] = []
+    for block in blocks:
+        kind = part_kind(block)
+        if kind == "dedication" or (kind == "epigraph" and not text):
+            front.append(block)
+        else:
+            text.append(block)
+    return front, tuple(text)
+
+
 def _opens_part(block: Block) -> bool:
-    return isinstance(block, Heading) and block.level <= 2
+    return opens_chapter(block) or part_kind(block) in STANDALONE_PARTS
 
 
 def _parts(blocks: tuple[Block, ...]) -> list[tuple[Block, ...]]:
-    """The text cut before each `#` or `##` heading: each part opens on a right-hand page."""
+    """The text cut before each `#` or `##` heading, and around a foreword, acknowledgments or
+    afterword: each part opens on a right-hand page."""
     parts: list[list[Block]] = [[]]
+    after_part = False
     for block in blocks:
-        if _opens_part(block) and parts[-1]:
+        if (_opens_part(block) or after_part) and parts[-1]:
             parts.append([])
         parts[-1].append(block)
+        after_part = part_kind(block) in STANDALONE_PARTS
     # A part of nothing but note definitions (printed with the notes) would be a blank opening.
     return [tuple(part) for part in parts if not all(isinstance(b, FootnoteDef) for b in part)]
 
@@ -166,20 +235,45 @@ def _colophon(doc: Document, fonts: BookFonts, words: Labels) -> str:
 
 
 def _contents(doc: Document, words: Labels) -> str:
-    """The table of contents: parts and their sections, page numbers filled in by WeasyPrint."""
+    """The table of contents: parts and their sections (those of a foreword or an afterword
+    too), then the notes and the index; page numbers filled in by WeasyPrint."""
     entries = []
-    for block in doc.blocks:
-        if isinstance(block, Heading) and block.level <= 3 and block.identifier:
-            kind = "toc-part" if block.level <= 2 else "toc-section"
-            link = f'<a href="#{escape(block.identifier, True)}">{escape(plain_text(block.content))}</a>'
-            entries.append(f'<li class="{kind}">{link}</li>\n')
-    if _has_notes(doc):
+    for block in _front_matter(doc.blocks)[1]:
+        inner = iter_blocks(block.blocks) if part_kind(block) in STANDALONE_PARTS and isinstance(block, Div) else ()
+        for heading in (block, *inner):
+            if isinstance(heading, Heading) and heading.level <= 3 and heading.identifier:
+                kind = "toc-part" if heading.level <= 2 else "toc-section"
+                link = f'<a href="#{escape(heading.identifier, True)}">{escape(plain_text(heading.content))}</a>'
+                entries.append(f'<li class="{kind}">{link}</li>\n')
+    if _has_notes(doc) and doc.meta.notes == "end":
         entries.append(f'<li class="toc-part"><a href="#fleuron-notes">{words.notes}</a></li>\n')
+    if has_marks(doc):
+        entries.append(f'<li class="toc-part"><a href="#fleuron-index">{words.index}</a></li>\n')
     if not entries:
         return ""
     return (
         '<nav class="toc" role="doc-toc" aria-labelledby="fleuron-toc">\n'
         f'<h2 class="toc-title" id="fleuron-toc">{words.contents}</h2>\n<ol>\n{"".join(entries)}</ol>\n</nav>\n'
+    )
+
+
+def _list_of_figures(doc: Document, writer: XhtmlWriter, words: Labels) -> str:
+    """With `list_of_figures`, the figures with their captions and pages, after the contents."""
+    if not doc.meta.list_of_figures:
+        return ""
+    entries = []
+    for block in iter_blocks(doc.blocks):
+        if isinstance(block, Figure) and block.caption:
+            number = writer.numbers.get(id(block))
+            label = f"{escape(words.figure)}\u00a0{number}. " if number else ""
+            href = escape(writer.figure_anchor(block), True)
+            caption = escape(plain_text(block.caption))
+            entries.append(f'<li class="toc-part"><a href="#{href}">{label}{caption}</a></li>\n')
+    if not entries:
+        return ""
+    return (
+        '<nav class="toc lof" aria-labelledby="fleuron-lof">\n'
+        f'<h2 class="toc-title" id="fleuron-lof">{words.list_of_figures}</h2>\n<ol>\n{"".join(entries)}</ol>\n</nav>\n'
     )
 
 
@@ -193,10 +287,22 @@ def _has_notes(doc: Document) -> bool:
 
 
 def _notes(writer: XhtmlWriter, words: Labels) -> str:
-    if not writer.notes.entries:
+    """The endnotes (`notes: end`); at the foot of the pages, the notes are in the text."""
+    if not writer.notes.entries or writer.doc.meta.notes != "end":
         return ""
     notes = writer.footnotes(writer.notes.entries, heading=words.notes)
     return f'<section class="part notes" id="fleuron-notes">\n{notes}</section>\n'
+
+
+def _index(doc: Document, words: Labels) -> str:
+    """The index, in two columns; its page numbers are the layout's (`index.py`)."""
+    template = print_template(doc)
+    if not template:
+        return ""
+    return (
+        f'<section class="part index" id="fleuron-index" role="doc-index">\n<h2>{words.index}</h2>\n'
+        f'<ul class="index-groups">{START}{provisional(template)}{END}</ul>\n</section>\n'
+    )
 
 
 def _book_geometry(trim: Trim, marks: bool, bleed_mm: float = BLEED_MM) -> str:
@@ -214,15 +320,44 @@ def _book_geometry(trim: Trim, marks: bool, bleed_mm: float = BLEED_MM) -> str:
 
 
 class PrintWriter(XhtmlWriter):
-    """The XHTML writer with printed note calls: a superior figure, no brackets."""
+    """The XHTML writer for print: note calls as superior figures without brackets, each note
+    at the foot of the page that calls it (`float: footnote`, `text.css`) unless the front
+    matter asks for endnotes, and cross-references that say the target's page."""
+
+    def __init__(self, doc: Document, image_source: Callable[[str], str] = str, chapters: bool | None = None) -> None:
+        chapters = per_chapter(doc.meta) if chapters is None else chapters
+        super().__init__(doc, image_source=image_source, note_chapters=chapters)
+        self.cross_references = True
+        self.foot = doc.meta.notes != "end"
 
     def note_ref(self, ref: FootnoteRef | Note) -> str:
         found = self.notes.refs.get(id(ref))
         if found is None:
             return super().note_ref(ref)
         entry, anchor = found
+        if self.foot and entry.ref_anchors[0] == anchor:
+            # The note itself, where it is called: WeasyPrint moves it to the page's foot and
+            # leaves its call (`::footnote-call`) here.
+            number = {"data-number": str(entry.number)}
+            return f"<span{attrs(class_='footnote', id=entry.anchor, **number)}>{self.foot_note(entry)}</span>"
         link = attrs(href=self.href(entry.anchor), id=anchor, role="doc-noteref")
         return f'<sup class="footnote-ref"><a{link}>{entry.number}</a></sup>'
+
+    def foot_note(self, entry: NoteEntry) -> str:
+        """A note's text inside its call's paragraph: phrasing content only (a `<p>` there
+        would close the paragraph), each paragraph of the note a block span."""
+        paragraphs = []
+        for block in iter_blocks(tuple(note_blocks(entry))):
+            match block:
+                case Paragraph(content=content):
+                    paragraphs.append(self.inlines(content))
+                case LineBlock(lines=lines):
+                    paragraphs.append("<br />".join(self.inlines(line) for line in lines))
+                case CodeBlock(text=code):
+                    paragraphs.append(f"<code>{escape(code)}</code>")
+                case _:
+                    pass
+        return "".join(f'<span class="footnote-p">{text}</span>' for text in paragraphs)
 
 
 # --- The handout -------------------------------------------------------------------------
@@ -233,16 +368,19 @@ def handout_html(doc: Document, fonts: BookFonts | None = None) -> str:
     fonts = fonts or book_fonts(doc)
     meta = doc.meta
     words = labels(doc.meta.lang)
-    writer = PrintWriter(doc, image_source=_image_uri(doc))
+    # No chapter opens a page here: notes run through the text unless told to start again.
+    writer = PrintWriter(doc, image_source=_image_uri(doc), chapters=meta.note_numbering == "chapter")
     block = [f'<h1 class="title">{escape(meta.title)}</h1>']
     block += [f'<p class="author">{escape(author)}</p>' for author in meta.authors]
     if meta.description:
         block.append(f'<p class="description">{escape(meta.description)}</p>')
     block.append(f'<p class="date">{words.long_date(meta.date or release_time(meta).date())}</p>')
-    notes = writer.footnotes(writer.notes.entries, heading=words.notes) if writer.notes.entries else ""
+    end = writer.notes.entries and meta.notes == "end"
+    notes = writer.footnotes(writer.notes.entries, heading=words.notes) if end else ""
     body = (
         '<header class="title-block">\n' + "\n".join(block) + "\n</header>\n"
-        f"<main>\n{writer.blocks(doc.blocks)}{notes}</main>\n"
+        f"<main{attrs(class_='drop-caps' if meta.drop_caps else None)}>\n{writer.blocks(doc.blocks)}{notes}"
+        f"{_index(doc, words)}</main>\n"
     )
     return xhtml_document(meta.title, meta.lang, body, _head(doc, fonts, _stylesheets(doc, HANDOUT_STYLESHEETS)))
 
@@ -256,7 +394,7 @@ def _image_uri(doc: Document) -> Callable[[str], str]:
 
 
 def _stylesheets(doc: Document, names: tuple[str, ...]) -> str:
-    return "".join(stylesheet(doc, name) for name in names)
+    return "".join(stylesheet(doc, name) for name in names) + ornament_css(doc.meta)
 
 
 def _head(doc: Document, fonts: BookFonts, css: str) -> str:
@@ -311,7 +449,8 @@ def _job(
     project = project_files(doc).with_files([*images, *fonts.paths])
     families = (fonts.family, *sorted(fonts.families - {fonts.family}))
     release = int(release_time(doc.meta).timestamp())
-    return LayoutJob(html, project, families, options.variant, bleed_mm, key, release, write)
+    index = print_template(doc) if has_marks(doc) else ()
+    return LayoutJob(html, project, families, options.variant, bleed_mm, key, release, write, index)
 
 
 def _report_missing_glyphs(doc: Document, fonts: BookFonts) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import assert_never
 
 from ..model import (
@@ -34,6 +34,7 @@ from ..model import (
     LineBlock,
     Link,
     ListItem,
+    Metadata,
     Note,
     OrderedList,
     PageBreak,
@@ -49,10 +50,13 @@ from ..model import (
     Text,
     ThematicBreak,
 )
-from ..walk import block_inline_runs, iter_blocks, iter_inlines
+from ..walk import block_inline_runs, iter_blocks, iter_inlines, plain_text
+from .index import IndexMarks
+from .labels import labels
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
+Z3998 = "http://www.daisy.org/z3998/2012/vocab/structure/#"
 
 # Characters XML 1.0 does not allow, even escaped.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -77,6 +81,31 @@ STYLE_ELEMENTS: dict[InlineStyle, tuple[str, str | None]] = {
     "abbr": ("abbr", None),
 }
 _DATA_NAME = re.compile(r"[a-z_][a-z0-9_.-]*")
+
+#: The classes of a `Div` that give it a book part's meaning: its element, its `epub:type`
+#: (EPUB 3 Structural Semantics; verse from the Z39.98 vocabulary, as Standard Ebooks marks
+#: it: the SSV has no verse) and its DPUB-ARIA role (none for verse: ARIA has no such role).
+PARTS: dict[str, tuple[str, str, str | None]] = {
+    "dedication": ("section", "dedication", "doc-dedication"),
+    "epigraph": ("div", "epigraph", "doc-epigraph"),
+    "foreword": ("section", "foreword", "doc-foreword"),
+    "acknowledgments": ("section", "acknowledgments", "doc-acknowledgments"),
+    "afterword": ("section", "afterword", "doc-afterword"),
+    "verse": ("div", "z3998:verse", None),
+}
+#: The parts that stand apart from the chapters, where they are written: a part opening on a
+#: right-hand page (print) or a document of their own (EPUB). The dedication and the book's
+#: epigraph go before the contents.
+STANDALONE_PARTS = ("foreword", "acknowledgments", "afterword")
+#: The image attributes that size it (pandoc's `{width=50%}`), as CSS.
+_SIZES = ("width", "height")
+
+
+def part_kind(block: Block) -> str | None:
+    """The book part a block is (`::: dedication`…), by its first class that names one."""
+    if isinstance(block, Div):
+        return next((c for c in block.attr.classes if c in PARTS), None)
+    return None
 
 
 def attr_html(attr: Attr, extra_class: str | None = None) -> str:
@@ -105,9 +134,11 @@ def attrs(**values: str | None) -> str:
 def xhtml_document(title: str, lang: str, body: str, head: str = "") -> str:
     """A complete XHTML5 document (also valid HTML), language marked for XML and HTML readers."""
     lang = escape(lang, quote=True)
+    # The Z39.98 vocabulary (verse) is no default one of EPUB: its prefix is declared.
+    prefix = f' epub:prefix="z3998: {Z3998}"' if 'epub:type="z3998:' in body else ""
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
-        f'<html xmlns="{XHTML_NS}" xmlns:epub="{EPUB_NS}" lang="{lang}" xml:lang="{lang}">\n'
+        f'<html xmlns="{XHTML_NS}" xmlns:epub="{EPUB_NS}"{prefix} lang="{lang}" xml:lang="{lang}">\n'
         f'<head>\n<meta charset="utf-8" />\n<title>{escape(title)}</title>\n{head}</head>\n'
         f"<body>\n{body}</body>\n</html>\n"
     )
@@ -124,19 +155,34 @@ def to_xhtml(doc: Document) -> str:
 
 @dataclass
 class NoteEntry:
+    #: The number the reader sees (per chapter or through the book).
     number: int
     body: FootnoteDef | Note
     #: The anchors of the references to this note, in document order.
     ref_anchors: list[str] = field(default_factory=list)
+    #: The note's place among all the book's notes: its anchors' number, unique in the book.
+    sequence: int = 0
 
     @property
     def anchor(self) -> str:
-        return f"fn{self.number}"
+        return f"fn{self.sequence or self.number}"
+
+
+def per_chapter(meta: Metadata) -> bool:
+    """Notes are numbered per chapter unless the front matter says `note_numbering: book`; endnotes
+    (`notes: end`) keep the book's one sequence unless `note_numbering: chapter` is said."""
+    return (meta.note_numbering or ("book" if meta.notes == "end" else "chapter")) == "chapter"
+
+
+def opens_chapter(block: Block) -> bool:
+    """A `#` or `##` heading opens a chapter: a new page in print, a new document in an EPUB."""
+    return isinstance(block, Heading) and block.level <= 2
 
 
 @dataclass
 class NoteNumbering:
-    """Notes are numbered in the order of their first reference, as markdown-it does."""
+    """Notes are numbered in the order of their first reference, as markdown-it does; with
+    `chapters`, the count starts again at each chapter (anchors stay unique in the book)."""
 
     entries: list[NoteEntry]
     by_label: dict[str, NoteEntry]
@@ -144,11 +190,22 @@ class NoteNumbering:
     #: and its own anchor.
     refs: dict[int, tuple[NoteEntry, str]]
 
+    #: Where the count stands in the current chapter.
+    counted: int = 0
+
     @classmethod
-    def of(cls, doc: Document) -> NoteNumbering:
+    def of(cls, doc: Document, chapters: bool = False) -> NoteNumbering:
         definitions = {b.label: b for b in iter_blocks(doc.blocks) if isinstance(b, FootnoteDef)}
         numbering = cls([], {}, {})
-        for block in iter_blocks(doc.blocks):
+        for top in doc.blocks:
+            if chapters and opens_chapter(top):
+                numbering.counted = 0
+            numbering.scan(top, definitions)
+        return numbering
+
+    def scan(self, top: Block, definitions: dict[str, FootnoteDef]) -> None:
+        numbering = self
+        for block in iter_blocks((top,)):
             for run in block_inline_runs(block):
                 for inline in iter_inlines(run):
                     if isinstance(inline, FootnoteRef) and inline.label in definitions:
@@ -159,16 +216,16 @@ class NoteNumbering:
                         numbering.link(inline, entry)
                     elif isinstance(inline, Note):
                         numbering.link(inline, numbering.add(inline))
-        return numbering
 
     def add(self, body: FootnoteDef | Note) -> NoteEntry:
-        entry = NoteEntry(len(self.entries) + 1, body)
+        self.counted += 1
+        entry = NoteEntry(self.counted, body, sequence=len(self.entries) + 1)
         self.entries.append(entry)
         return entry
 
     def link(self, ref: FootnoteRef | Note, entry: NoteEntry) -> None:
         n = len(entry.ref_anchors)
-        anchor = f"fnref{entry.number}" + (f"-{n}" if n else "")
+        anchor = f"fnref{entry.sequence}" + (f"-{n}" if n else "")
         entry.ref_anchors.append(anchor)
         self.refs[id(ref)] = (entry, anchor)
 
@@ -198,6 +255,7 @@ class XhtmlWriter:
         epub: bool = False,
         page_breaks: Mapping[int, list[tuple[int, str]]] | None = None,
         continuous_headings: bool = False,
+        note_chapters: bool = False,
     ) -> None:
         self.doc = doc
         self.anchors = anchors or Anchors()
@@ -206,6 +264,9 @@ class XhtmlWriter:
         self.page_breaks = page_breaks or {}
         self.block_numbers = {id(block): n for n, block in enumerate(iter_blocks(doc.blocks))} if page_breaks else {}
         self._breaks: list[tuple[int, str]] = []  # those of the block being written, in order
+        #: The print page each index mark falls on, as the page breaks written so far say.
+        self.mark_pages: dict[str, str] = {}
+        self._page = ""
         self._written = 0  # characters of text written so far in that block
         #: A book's outline may not skip a level (WCAG, PDF/UA): under the title (h1) a `###`
         #: that follows no `##` is set as h2, its own level kept as a class for the stylesheet.
@@ -214,8 +275,19 @@ class XhtmlWriter:
         self.image_source = image_source
         #: Add EPUB's `epub:type` semantics (reading systems show notes as pop-ups with them).
         self.epub = epub
-        self.notes = NoteNumbering.of(doc)
-        self.heading_ids = {b.identifier for b in iter_blocks(doc.blocks) if isinstance(b, Heading)}
+        self.notes = NoteNumbering.of(doc, chapters=note_chapters)
+        #: Notes called in the text written so far whose text is not yet written (`popup_notes`).
+        self.pending_notes: list[NoteEntry] = []
+        self.words = labels(doc.meta.lang)
+        self.marks = IndexMarks.of(doc)
+        #: Links to these are cross-references: headings, figures, tables.
+        self.anchor_ids = target_ids(doc)
+        #: Cross-references say the target's page (print) and number: set by the print writer.
+        self.cross_references = False
+        self._verse = False
+        self.numbers, self.xref_labels = _numbers(doc, self.words.figure, self.words.table)
+        figures = (b for b in iter_blocks(doc.blocks) if isinstance(b, Figure))
+        self._figure_ranks = {id(figure): rank for rank, figure in enumerate(figures, 1)}
 
     # Blocks
 
@@ -227,16 +299,22 @@ class XhtmlWriter:
         if not breaks:
             return self._block(block, tight)
         if not isinstance(block, (Paragraph, Heading)):  # a page that begins at a list, a table…
-            return "".join(page_break(label) for _, label in breaks) + self._block(block, tight)
+            return "".join(self.page_break(label) for _, label in breaks) + self._block(block, tight)
         self._breaks, self._written = sorted(breaks, key=lambda b: b[0]), 0  # stable: pages keep their order
         html = self._block(block, tight)
-        rest = "".join(page_break(label) for _, label in self._breaks)  # past the text's end
+        rest = "".join(self.page_break(label) for _, label in self._breaks)  # past the text's end
         self._breaks = []
         closing = html.rindex("</") if not tight else len(html.rstrip("\n"))
         return html[:closing] + rest + html[closing:]
 
+    def page_break(self, label: str) -> str:
+        self._page = label
+        return page_break(label)
+
     def _block(self, block: Block, tight: bool = False) -> str:
         match block:
+            case Paragraph(content=content) if self._verse:
+                return self.stanza(content)
             case Paragraph(content=content):
                 # Tight list items hold their text without <p>, as CommonMark renders them.
                 return self.inlines(content) + "\n" if tight else f"<p>{self.inlines(content)}</p>\n"
@@ -262,23 +340,33 @@ class XhtmlWriter:
                 class_ = "language-" + language if language else None
                 return f"<pre><code{attrs(class_=class_)}>{escape(text)}</code></pre>\n"
             case ThematicBreak():
-                return "<hr />\n"
+                # A scene break: the stylesheet draws the ornament; the label names it for a screen reader.
+                label = attrs(class_="scene-break", **{"aria-label": self.words.scene_break})
+                return f"<hr{label} />\n"
             case Table():
                 return self.table(block)
             case FootnoteDef():
                 return ""  # notes are gathered by `footnotes()`
-            case Figure(image=image, caption=caption):
-                figcaption = f"<figcaption>{self.inlines(caption)}</figcaption>" if caption else ""
-                return f"<figure>{self.inline(image)}{figcaption}</figure>\n"
+            case Figure():
+                return self.figure(block)
             case RawBlock(format=format, text=text):
                 # Sanitized and made well-formed by the reader (`sanitize.py`); other formats are not ours.
                 return text + "\n" if format == "html" and text else ""
             case Div(blocks=blocks, attr=attr):
-                return f"<div{attr_html(attr)}>\n{self.blocks(blocks)}</div>\n"
+                kind = part_kind(block)
+                if kind is None:
+                    return f"<div{attr_html(attr)}>\n{self.blocks(blocks)}</div>\n"
+                tag, epub_type, role = PARTS[kind]
+                meaning = attrs(role=role) + (f' epub:type="{epub_type}"' if self.epub else "")
+                outer, self._verse = self._verse, kind == "verse"
+                inner = self.blocks(blocks)
+                self._verse = outer
+                return f"<{tag}{attr_html(attr)}{meaning}>\n{inner}</{tag}>\n"
             case LineBlock(lines=lines):
                 # One box per line, so that a long line can hang (verse); an empty line separates.
                 written = "".join(f'<div class="line">{self.inlines(line) or "&#160;"}</div>\n' for line in lines)
-                return f'<div class="line-block">\n{written}</div>\n'
+                marked = ' epub:type="z3998:verse"' if self.epub and not self._verse else ""
+                return f'<div class="line-block"{marked}>\n{written}</div>\n'
             case PageBreak():
                 return '<div class="page-break"></div>\n'  # print starts a new page; an ebook shows nothing
             case DefinitionList(items=items):
@@ -294,6 +382,46 @@ class XhtmlWriter:
             case _:
                 assert_never(block)
 
+    def stanza(self, content: Sequence[Inline]) -> str:
+        """A paragraph of verse: each of its lines a box of its own (so that a long one hangs)."""
+        lines: list[list[Inline]] = [[]]
+        for inline in content:
+            if isinstance(inline, SoftBreak | HardBreak):
+                lines.append([])
+            else:
+                lines[-1].append(inline)
+        written = "".join(f'<div class="line">{self.inlines(line) or "&#160;"}</div>\n' for line in lines)
+        return f'<div class="stanza">\n{written}</div>\n'
+
+    def figure(self, figure: Figure) -> str:
+        """`figure` and `figcaption`; the anchor on the figure; its number before the caption.
+        A caption that only repeats the image's description is hidden from screen readers,
+        which read the description already (as pandoc does)."""
+        image = figure.image
+        number = self.numbers.get(id(figure))
+        label = f'<span class="figure-number">{escape(self.words.figure)}\u00a0{number}.</span> ' if number else ""
+        caption = self.inlines(figure.caption)
+        hidden = "true" if caption and not number and plain_text(figure.caption) == alt_text(image.alt) else None
+        hide = attrs(**{"aria-hidden": hidden})
+        figcaption = f"<figcaption{hide}>{label}{caption}</figcaption>" if label or caption else ""
+        own = attrs(id=self.figure_anchor(figure) or None)
+        return (
+            f"<figure{own}>{self.image(replace(image, attr=replace(image.attr, identifier='')))}{figcaption}</figure>\n"
+        )
+
+    def figure_anchor(self, figure: Figure) -> str:
+        """A figure's anchor: its own (`{#fig:id}`) or, for the list of figures, one by its rank."""
+        if figure.image.attr.identifier or not self.doc.meta.list_of_figures:
+            return figure.image.attr.identifier
+        return f"figure-{self._figure_ranks.get(id(figure), 0)}"
+
+    def image(self, image: Image) -> str:
+        src = self.image_source(image.source)
+        sizes = ";".join(f"{name}:{_css_length(image.attr.get(name))}" for name in _SIZES if image.attr.get(name))
+        rest = replace(image.attr, pairs=tuple((k, v) for k, v in image.attr.pairs if k not in _SIZES))
+        extra = attrs(style=sizes or None)
+        return f"<img{attrs(src=src, alt=alt_text(image.alt), title=image.title or None)}{attr_html(rest)}{extra} />"
+
     def items(self, items: Sequence[ListItem], tight: bool) -> str:
         return "".join(f"<li>{self.blocks(item.blocks, tight).removesuffix(chr(10))}</li>\n" for item in items)
 
@@ -308,7 +436,9 @@ class XhtmlWriter:
 
         body = "".join(row(cells, "td") for cells in table.rows)
         tbody = f"<tbody>\n{body}</tbody>\n" if table.rows else ""
-        caption = f"<caption>{self.inlines(table.caption)}</caption>\n" if table.caption else ""
+        number = self.numbers.get(id(table))
+        label = f'<span class="table-number">{escape(self.words.table)}\u00a0{number}.</span> ' if number else ""
+        caption = f"<caption>{label}{self.inlines(table.caption)}</caption>\n" if table.caption else ""
         opening = f"<table{attrs(id=table.identifier or None)}>\n{caption}"
         return f"{opening}<thead>\n{row(table.header, 'th')}</thead>\n{tbody}</table>\n"
 
@@ -329,10 +459,9 @@ class XhtmlWriter:
                 self._written += len(text)  # counted like text, for page breaks (pagemap.py)
                 return f"<code>{escape(text)}</code>"
             case Link(content=content, target=target, title=title):
-                return f"<a{attrs(href=self.link_target(target), title=title or None)}>{self.inlines(content)}</a>"
-            case Image(alt=alt, source=source, title=title, attr=attr):
-                src = self.image_source(source)
-                return f"<img{attrs(src=src, alt=alt_text(alt), title=title or None)}{attr_html(attr)} />"
+                return self.link(content, target, title)
+            case Image():
+                return self.image(inline)
             case SoftBreak():
                 return "\n"
             case HardBreak():
@@ -345,6 +474,12 @@ class XhtmlWriter:
                 tag, class_ = STYLE_ELEMENTS[style]
                 return f"<{tag}{attrs(class_=class_, title=title or None)}>{self.inlines(content)}</{tag}>"
             case Span(content=content, attr=attr):
+                anchor = self.marks.anchors.get(id(inline))
+                if anchor:  # an index mark: the index's locators link here
+                    self.anchors.place(anchor)
+                    if self._page:
+                        self.mark_pages[anchor] = self._page
+                    attr = replace(attr, identifier=anchor)
                 return f"<span{attr_html(attr)}>{self.inlines(content)}</span>"
             case Ruby(base=base, annotation=annotation):
                 # <rp> shows the reading in parentheses where ruby is not supported.
@@ -361,16 +496,27 @@ class XhtmlWriter:
             cut = max(offset - self._written, start)
             while start < cut < len(text) and text[cut - 1].isalnum() and text[cut].isalnum():
                 cut -= 1  # never inside a word: before it
-            out += [escape(text[start:cut]), page_break(label)]
+            out += [escape(text[start:cut]), self.page_break(label)]
             start = cut
         self._written += len(text)
         return "".join(out) + escape(text[start:])
 
     def link_target(self, target: str) -> str:
-        # A link to a heading must follow it into whichever file holds it.
-        if target.startswith("#") and target[1:] in self.heading_ids:
+        # A link to a heading, a figure or a table must follow it into whichever file holds it.
+        if target.startswith("#") and target[1:] in self.anchor_ids:
             return self.href(target[1:])
         return target
+
+    def link(self, content: Sequence[Inline], target: str, title: str) -> str:
+        text = self.inlines(content)
+        extra = ""
+        if self.cross_references and target.startswith("#") and target[1:] in self.anchor_ids:
+            # In print, the target's page (and number) follows the link (`text.css`, a.xref).
+            number = self.xref_labels.get(target[1:])
+            if not text and number:  # `[](#fig-id)`: the link says "figure 3", its page follows
+                text, number = escape(number), None
+            extra = attrs(class_="xref", **{"data-page": self.words.page_abbr, "data-number": number})
+        return f"<a{attrs(href=self.link_target(target), title=title or None)}{extra}>{text}</a>"
 
     def note_ref(self, ref: FootnoteRef | Note) -> str:
         found = self.notes.refs.get(id(ref))
@@ -379,12 +525,41 @@ class XhtmlWriter:
         entry, anchor = found
         self.anchors.place(anchor)
         index = entry.ref_anchors.index(anchor)
-        caption = f"[{entry.number}" + (f":{index}" if index else "") + "]"
+        if self.epub:  # a pop-up note: its text follows in this document (`popup_notes`)
+            if index == 0:
+                self.anchors.place(entry.anchor)
+                self.pending_notes.append(entry)
+            caption = str(entry.number)
+        else:
+            caption = f"[{entry.number}" + (f":{index}" if index else "") + "]"
         link = attrs(href=self.href(entry.anchor), id=anchor, role="doc-noteref")
         epub_type = ' epub:type="noteref"' if self.epub else ""
         return f'<sup class="footnote-ref"><a{link}{epub_type}>{caption}</a></sup>'
 
     # Notes
+
+    def popup_notes(self) -> str:
+        """The notes called since the last call, each in an `aside` that reading systems show
+        as a pop-up (Apple Books, Kobo, Thorium, Kindle) and hide from the text where they can;
+        after the text that calls them in the same document (Kobo opens a pop-up only for a
+        note further on in the document), with a link back. Where no pop-up is shown, they read
+        as the chapter's notes."""
+        written = []
+        while self.pending_notes:  # a note may call another
+            entry = self.pending_notes.pop(0)
+            number = attrs(href=self.href(entry.ref_anchors[0]), class_="footnote-label", role="doc-backlink")
+            label = f"<a{number}>{entry.number}</a>.\u00a0"
+            more = "".join(
+                f" <a{attrs(href=self.href(a), class_='footnote-backref', role='doc-backlink')}>{_BACKREF_MARK}</a>"
+                for a in entry.ref_anchors[1:]
+            )
+            body = self.blocks(note_blocks(entry))
+            body = f"<p>{label}{body[3:]}" if body.startswith("<p>") else f"<p>{label}</p>\n{body}"
+            if more:
+                body = body.removesuffix("</p>\n") + f"{more}</p>\n" if body.endswith("</p>\n") else body + more
+            aside = attrs(id=entry.anchor, class_="footnote", role="doc-footnote")
+            written.append(f'<aside{aside} epub:type="footnote">\n{body}</aside>\n')
+        return f'<div class="footnotes">\n{"".join(written)}</div>\n' if written else ""
 
     def footnotes(self, entries: Sequence[NoteEntry], heading: str = "") -> str:
         """The notes section, as markdown-it writes it after the text; with a `heading` (for a
@@ -405,9 +580,7 @@ class XhtmlWriter:
             f" <a{attrs(href=self.href(anchor), class_='footnote-backref', role='doc-backlink')}>{_BACKREF_MARK}</a>"
             for anchor in entry.ref_anchors
         )
-        blocks: Sequence[Block] = (
-            entry.body.blocks if isinstance(entry.body, FootnoteDef) else (Paragraph(entry.body.content),)
-        )
+        blocks = note_blocks(entry)
         body = self.blocks(blocks)
         if blocks and isinstance(blocks[-1], Paragraph):
             # The way back goes inside the last paragraph, after its text.
@@ -415,6 +588,61 @@ class XhtmlWriter:
         else:
             body += backrefs
         return f"<li{attrs(id=entry.anchor, class_='footnote-item')}>{body}</li>\n"
+
+
+def note_blocks(entry: NoteEntry) -> Sequence[Block]:
+    return entry.body.blocks if isinstance(entry.body, FootnoteDef) else (Paragraph(entry.body.content),)
+
+
+def target_ids(doc: Document) -> set[str]:
+    """The anchors a link may point to: headings, figures and tables."""
+    found: set[str] = set()
+    for block in iter_blocks(doc.blocks):
+        match block:
+            case Heading(identifier=identifier) | Table(identifier=identifier):
+                found.add(identifier)
+            case Figure(image=image):
+                found.add(image.attr.identifier)
+            case _:
+                pass
+    found.discard("")
+    return found
+
+
+def _numbers(doc: Document, figure: str, table: str) -> tuple[dict[int, int], dict[str, str]]:
+    """With `figure_numbers`, each figure's and captioned table's number (by node identity),
+    and what a cross-reference to one says ("figure 3"; nouns keep their capital in German)."""
+    numbers: dict[int, int] = {}
+    names: dict[str, str] = {}
+    if not doc.meta.figure_numbers:
+        return numbers, names
+    capital = doc.meta.lang.lower().startswith("de")
+    counts = {"figure": 0, "table": 0}
+    for block in iter_blocks(doc.blocks):
+        if isinstance(block, Figure):
+            kind, word, identifier = "figure", figure, block.image.attr.identifier
+        elif isinstance(block, Table) and block.caption:
+            kind, word, identifier = "table", table, block.identifier
+        else:
+            continue
+        counts[kind] += 1
+        numbers[id(block)] = counts[kind]
+        if identifier:
+            names[identifier] = f"{word if capital else word.lower()}\u00a0{counts[kind]}"
+    return numbers, names
+
+
+def ornament_css(meta: Metadata) -> str:
+    """The scene break's ornament, when the front matter chooses one (the stylesheets draw ⁂)."""
+    if not meta.ornament.strip():
+        return ""
+    text = "".join(f"\\{ord(c):x} " if not c.isalnum() else c for c in meta.ornament.strip())
+    return f'hr.scene-break::after {{ content: "{text}"; }}\n'
+
+
+def _css_length(value: str) -> str:
+    """pandoc's sizes: a bare number is in pixels; `50%`, `5cm`, `3in` are kept."""
+    return value + "px" if value.replace(".", "", 1).isdigit() else value
 
 
 def _one_paragraph(blocks: tuple[Block, ...]) -> bool:
