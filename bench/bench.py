@@ -12,6 +12,11 @@ medians), so that the machine's speed cancels out. Run with `make bench`.
 (g) a catalogue (`fleuron catalog build`) of 8 short titles (EPUB and book PDF): titles per
     minute with 1 and 2 local processes and on a local Dask cluster of 2 workers (one thread
     each), as ratios; and a run with nothing changed over 100 titles. `--only catalog` runs it alone.
+(h) the long book (bench/novel/, Verne's novel, 37 chapter files, about 300 A5 pages): `build
+    --format pdf` against WeasyPrint alone making the same tagged PDF from the HTML `--format
+    html` wrote, in wall time and in the CPU time of all their processes (which a loaded machine
+    disturbs less); then the CPU time of each stage of one in-process build, as shares of it.
+    `--only long` runs it alone.
 Also: the French typography engine's share of an in-process build. Reports; asserts nothing.
 """
 
@@ -33,9 +38,11 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 MANUSCRIPT = ROOT / "manuscript" / "article.md"
+NOVEL = ROOT / "bench" / "novel"
 FLEURON = [sys.executable, "-m", "fleuron", "build", "-q"]
 WEASYPRINT_ALONE = "import sys, weasyprint; weasyprint.HTML(filename=sys.argv[1]).write_pdf(sys.argv[2])"
 #: The same, asked for what Fleuron asks (a tagged PDF/UA-1 with a file identifier): a baseline
@@ -113,7 +120,7 @@ def repeated(times: int, folder: Path) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--only", choices=["linear", "catalog"], help="run one measure alone")
+    parser.add_argument("--only", choices=["linear", "catalog", "long"], help="run one measure alone")
     arguments = parser.parse_args()
     rounds = arguments.rounds
     rows: list[tuple[str, str, str]] = []
@@ -124,6 +131,10 @@ def main() -> None:
     if arguments.only == "catalog":
         compileall.compile_dir(ROOT / "src", quiet=1)
         _report(catalogue(rounds), rounds)
+        return
+    if arguments.only == "long":
+        compileall.compile_dir(ROOT / "src", quiet=1)
+        _report(long_book(rounds), rounds)
         return
     # Fleuron's modules compiled, as WeasyPrint's are by pip: an editable install run with
     # PYTHONDONTWRITEBYTECODE=1 would otherwise compile them again in every process measured.
@@ -180,6 +191,7 @@ def main() -> None:
     rows += catalogue(rounds)
     typography, build = typography_share(rounds)
     rows.append(_ratio("typography / in-process build", typography, build, "≤ 0.05"))
+    rows += long_book(rounds)
     _report(rows, rounds)
 
 
@@ -303,6 +315,107 @@ def _full_build(source: Path) -> Callable[[Path], list[str]]:
 
 def _ratio(name: str, value: float, baseline: float, target: str) -> tuple[str, str, str]:
     return name, f"{value / baseline:.3f} ({value:.3f} s / {baseline:.3f} s)", target
+
+
+def long_book(rounds: int) -> list[tuple[str, str, str]]:
+    """(h) The novel's book PDF against WeasyPrint making the same PDF from the same HTML, in
+    one process: wall time, and CPU time of all the processes (a build lays out in a second
+    one). Then where one in-process build spends its CPU time, stage by stage."""
+    rows = []
+    with tempfile.TemporaryDirectory() as work:
+        subprocess.run([*FLEURON, str(NOVEL), "-o", work, "--format", "html"], check=True)
+        (html,) = Path(work).glob("*.html")
+        commands: dict[str, Callable[[Path], list[str]]] = {
+            "fleuron": lambda out: [*FLEURON, str(NOVEL), "-o", str(out), "--format", "pdf"],
+            "weasyprint": lambda out: [sys.executable, "-c", WEASYPRINT_SAME, str(html), str(out / "w.pdf")],
+        }
+        wall: dict[str, list[float]] = {name: [] for name in commands}
+        cpu: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(rounds):
+            for name, command in commands.items():
+                with tempfile.TemporaryDirectory() as out:
+                    seconds, processor = _cpu_run(command(Path(out)))
+                wall[name].append(seconds)
+                cpu[name].append(processor)
+    fleuron, weasyprint = (statistics.median(wall[name]) for name in commands)
+    rows.append(_ratio("(h) long book PDF / WeasyPrint, same PDF", fleuron, weasyprint, "(issue 18: ≤ 0.75)"))
+    fleuron, weasyprint = (statistics.median(cpu[name]) for name in commands)
+    rows.append(_ratio("(h) … CPU time of all processes", fleuron, weasyprint, "(CPU s)"))
+    stages = long_book_stages(max(1, rounds // 2))
+    total = sum(stages.values())
+    for name, seconds in stages.items():
+        rows.append(_ratio(f"(h) {name} / in-process build", seconds, total, "(CPU s)"))
+    return rows
+
+
+def _cpu_run(command: list[str]) -> tuple[float, float]:
+    """Wall seconds, and CPU seconds of the command's process and of the processes it waited
+    for (the layout's), from `wait4`'s resource usage."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    if status != 0:
+        raise SystemExit(f"failed: {' '.join(command)}")
+    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime
+
+
+def long_book_stages(rounds: int) -> dict[str, float]:
+    """The CPU time (median of `rounds`) of each stage of the novel's book PDF and ebook page
+    list, in this process, as the pipeline runs them: reading the 37 files and joining them, the
+    typography, the book's HTML, the layout job (the book's fonts), WeasyPrint's layout
+    (`render`), the page texts for the page list (`layout.page_texts`), the PDF's writing
+    (WeasyPrint's, with Fleuron's finisher, timed apart), and the page map (`pagemap.py`)."""
+    import weasyprint
+
+    from fleuron import pipeline
+    from fleuron.config import load_config
+    from fleuron.writers import layout
+    from fleuron.writers.pagemap import page_breaks
+    from fleuron.writers.pdf import book_html, book_job
+
+    config = load_config(NOVEL / "fleuron.toml")
+    spent: dict[str, list[float]] = {}
+
+    def timed(name: str, action: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            start = time.process_time()
+            try:
+                return action(*args, **kwargs)
+            finally:
+                spent.setdefault(name, []).append(time.process_time() - start)
+
+        return run
+
+    # The functions the pipeline calls, each wrapped where it is looked up when called.
+    patches: dict[tuple[Any, str], str] = {
+        (pipeline, "typographize"): "typography",
+        (layout, "page_texts"): "page texts",
+        (weasyprint.HTML, "render"): "WeasyPrint layout",
+        (weasyprint.document.Document, "write_pdf"): "PDF writing (with finisher)",
+    }
+    original = {(owner, name): getattr(owner, name) for owner, name in [*patches, (layout, "_finisher")]}
+
+    def finisher(*args: Any) -> Any:
+        return timed("finisher", original[layout, "_finisher"](*args))
+
+    for (owner, name), label in patches.items():
+        setattr(owner, name, timed(label, original[owner, name]))
+    setattr(layout, "_finisher", finisher)  # noqa: B010 (an assignment: mypy would want its exact type)
+    try:
+        for _ in range(rounds):
+            doc = timed("reading, joining and typography", pipeline.load_book)(config.sources, config.defaults)
+            html = timed("book HTML", book_html)(doc)
+            job = timed("layout job (fonts)", book_job)(doc, html=html)
+            laid = layout.lay_out(job)
+            timed("page map", page_breaks)(doc, list(laid.page_texts))
+    finally:
+        for (owner, name), function in original.items():
+            setattr(owner, name, function)
+    medians = {name: statistics.median(values) for name, values in spent.items()}
+    medians["reading and joining"] = medians.pop("reading, joining and typography") - medians["typography"]
+    medians["PDF writing (with finisher)"] -= medians["finisher"]
+    medians["PDF writing"] = medians.pop("PDF writing (with finisher)")
+    return medians
 
 
 def typography_share(rounds: int) -> tuple[float, float]:
