@@ -247,7 +247,9 @@ def ellipsis(text: str, options: TypographyOptions) -> str:
 
 def dashes(text: str, options: TypographyOptions) -> str:
     """R4: `---` → `—` and `--` → `–` between spaces, between digits or opening a paragraph;
-    a spaced hyphen → `–`; a numeric range `1914-1918` → `1914–1918`."""
+    a spaced hyphen → `–`; a numeric range `1914-1918` → `1914–1918`. A paragraph that opens
+    with `--` glued to a capital (`--Ce fut…`, as French etexts type dialogue) gets its dash and
+    the space after it."""
 
     # Each looks only near the match: `text[:start]` for each would be quadratic on a long line.
     first = len(text) - len(text.lstrip(HWS))  # where the paragraph's first glyph stands
@@ -261,6 +263,8 @@ def dashes(text: str, options: TypographyOptions) -> str:
         initial = start <= first and after != "" and after in HWS
         if spaced or digits or initial:
             return "—" if len(match[0]) == 3 else "–"
+        if start <= first and after.isupper():  # a line of dialogue; `--verbose` is lower case
+            return ("—" if len(match[0]) == 3 else "–") + " "
         return match[0]
 
     text = re.sub(r"(?<!-)-{2,3}(?!-)", double, text)
@@ -297,6 +301,8 @@ def _glyph_after(text: str, position: int) -> str:
 def double_quotes(text: str, options: TypographyOptions) -> str:
     """R5: `"` and English `“ ”` become « » at the first level and “ ” (or ‹ ›) inside;
     ambiguous quotes and inch marks are left alone; no punctuation moves."""
+    if '"' not in text and "“" not in text and "”" not in text:
+        return text  # nothing it rewrites: no walk over every character
     inner_open, inner_close = options.inner_quotes[0], options.inner_quotes[1]
     partner = {"«": "»", "“": "”", "‹": "›", inner_open: inner_close}
     closer_next = '.,;:!?…)]}»”’›–—"'  # a quote before another closes (`""` → `»»` in one pass)
@@ -336,6 +342,8 @@ def double_quotes(text: str, options: TypographyOptions) -> str:
 def apostrophes(text: str, options: TypographyOptions) -> str:
     """R6: a straight `'` becomes `’` after a letter or closing punctuation, `‘` when it
     opens a quotation before a letter; after a digit it is a prime and stays."""
+    if "'" not in text:
+        return text
     out = list(text)
     for i, char in enumerate(text):
         if char != "'":
