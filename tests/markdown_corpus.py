@@ -7,9 +7,8 @@ import json
 from functools import cache
 
 from markdown_it import MarkdownIt
-from mdit_py_plugins.footnote import footnote_plugin
-from mdit_py_plugins.front_matter import front_matter_plugin
 
+from fleuron.readers.markdown import markdown_parser
 from fleuron.readers.metadata import is_front_matter
 
 from helpers import DATA
@@ -27,13 +26,30 @@ def corpus() -> list[tuple[str, str]]:
 
 @cache
 def _renderers() -> tuple[MarkdownIt, MarkdownIt]:
-    plain = MarkdownIt("commonmark", {"html": False}).enable("table").use(footnote_plugin)
-    with_front_matter = MarkdownIt("commonmark", {"html": False}).enable("table").use(front_matter_plugin)
-    return with_front_matter.use(footnote_plugin), plain
+    # Fleuron's own parser (pandoc's syntax included), raw HTML off: markdown-it renders its tokens.
+    with_front_matter, plain = (markdown_parser(front_matter=f, notes_at_end=True) for f in (True, False))
+    for md in (with_front_matter, plain):
+        md.add_render_rule("page_break", lambda *_: '<div class="page-break"></div>\n')
+    return with_front_matter, plain
+
+
+#: Where pandoc's syntax reads CommonMark's examples otherwise: `|` lines that make no table are
+#: a line block (as in pandoc), not a paragraph.
+PANDOC_READS_OTHERWISE = frozenset(
+    {
+        "table: Delimiter escaping (deprecated):",
+        "table: Tables should not be indented more than 4 spaces (1st line):",
+        "table: Tables should not be indented more than 4 spaces (2nd line):",
+        "table: Table without any columns is not a table, #724",
+        "table: GFM 4.10 Tables (extension), Example 203",
+        "table: A list takes precedence in case of ambiguity",
+    }
+)
 
 
 def reference_html(markdown: str) -> str:
-    """markdown-it-py's own HTML, raw HTML off (Fleuron escapes it), footnotes at the end.
+    """markdown-it-py's own HTML of the tokens Fleuron reads, raw HTML off (as under
+    `raw_html: escape`), footnotes at the end.
 
     A `---` block opening the text is front matter only when it reads as `key: value` lines.
     """

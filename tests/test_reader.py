@@ -91,8 +91,8 @@ def test_heading_identifiers_are_unique_xml_names() -> None:
     assert all(re.fullmatch(r"[a-z][a-z0-9-]*", i) for i in ids)
 
 
-def test_raw_html_is_text() -> None:
-    (para,) = fleuron.parse("a <b>gras</b> <script>x</script>").blocks
+def test_raw_html_is_text_under_escape() -> None:
+    (para,) = fleuron.parse("---\nraw_html: escape\n---\na <b>gras</b> <script>x</script>").blocks
     assert isinstance(para, Paragraph)
     assert para.content == (Text("a <b>gras</b> <script>x</script>"),)
 

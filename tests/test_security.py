@@ -292,7 +292,7 @@ def test_links_and_raw_html_reach_nothing(project: Path, listener: Listener) -> 
         f'<iframe src="{url}"></iframe><object data="{url}"></object><video poster="{url}"></video>\n\n'
         f'<svg><image href="{url}"/></svg><style>@import url({url});</style><base href="{url}">'
     )
-    for mode in ("escape", "sanitize"):
+    for mode in ("read", "escape", "sanitize"):
         path = manuscript(project, body, front=f"raw_html: {mode}\n")
         result = fleuron("build", str(path), "-o", str(project / mode), "--format", "epub,pdf,html")
         assert result.returncode == 0, result.stderr
@@ -420,11 +420,20 @@ def test_the_sanitizer_keeps_safe_markup_and_text() -> None:
     assert sanitize_html("<a href='http://a'>x</a>", inline=True, in_link=True) == "x"
 
 
-def test_raw_html_is_escaped_by_default(tmp_path: Path) -> None:
+def test_raw_html_is_read_for_its_meaning_by_default(tmp_path: Path) -> None:
     doc = api.parse(FRONT + "---\n<script>alert(1)</script> <b>gras</b>\n")
     fragment = to_xhtml(doc)
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; &lt;b&gt;gras&lt;/b&gt;" in fragment
+    assert "<strong>gras</strong>" in fragment and "alert" not in fragment and "script" not in fragment
     assert not any(isinstance(i, RawInline) for b in doc.blocks for i in iter_inlines(b.content))  # type: ignore[union-attr]
+    escaped = to_xhtml(api.parse(FRONT + "raw_html: escape\n---\n<script>alert(1)</script> <b>gras</b>\n"))
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &lt;b&gt;gras&lt;/b&gt;" in escaped
+
+
+@pytest.mark.parametrize("html", HOSTILE_HTML)
+def test_read_html_keeps_nothing_that_runs_or_loads(html: str) -> None:
+    doc = api.parse(FRONT + "---\n" + html.replace("\x00", "") + "\n\nUn <i>" + html.replace("\x00", "") + "</i>\n")
+    assert_safe_xhtml_document(etree.fromstring(f'<div xmlns="http://www.w3.org/1999/xhtml">{to_xhtml(doc)}</div>'))
+    assert "<script" not in to_xhtml(doc) and "javascript" not in to_xhtml(doc).lower()
 
 
 @pytest.mark.slow

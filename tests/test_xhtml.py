@@ -11,11 +11,12 @@ from lxml import etree
 
 import fleuron
 from fleuron.model import Document, Figure, Image, Metadata, Text
+from fleuron.readers.markdown import read_markdown
 from fleuron.writers.xhtml import XHTML_NS
 
 from helpers import ROOT
 from htmlcompare import canonical
-from markdown_corpus import corpus, reference_html
+from markdown_corpus import PANDOC_READS_OTHERWISE, corpus, reference_html
 
 CORPUS = corpus()
 CASES = ROOT / "tests" / "cases"
@@ -25,9 +26,16 @@ def well_formed(fragment: str) -> etree._Element:
     return etree.fromstring(f'<div xmlns="{XHTML_NS}">{fragment}</div>')
 
 
+def escaped(markdown: str) -> fleuron.Document:
+    """The reading markdown-it's renderer is compared with: raw HTML as text."""
+    return read_markdown(markdown, defaults={"raw_html": "escape"})
+
+
 @pytest.mark.parametrize(("name", "markdown"), CORPUS, ids=[name for name, _ in CORPUS])
 def test_same_structure_and_text_as_markdown_it(name: str, markdown: str) -> None:
-    ours = fleuron.to_xhtml(fleuron.parse(markdown))
+    if name in PANDOC_READS_OTHERWISE:
+        pytest.skip("pandoc's Markdown reads this otherwise")
+    ours = fleuron.to_xhtml(escaped(markdown))
     well_formed(ours)
     assert canonical(ours) == canonical(reference_html(markdown))
 
@@ -42,7 +50,7 @@ MARKDOWN_BITS = st.sampled_from(
 @settings(max_examples=300, deadline=None)
 @given(st.lists(MARKDOWN_BITS, max_size=40).map("".join))
 def test_any_markdown_gives_well_formed_xhtml_like_markdown_it(markdown: str) -> None:
-    ours = fleuron.to_xhtml(fleuron.parse(markdown))
+    ours = fleuron.to_xhtml(escaped(markdown))
     well_formed(ours)
     # XML cannot carry control characters; we write U+FFFD where markdown-it keeps them.
     reference = "".join("\ufffd" if ord(c) < 32 and c not in "\t\n\r" else c for c in reference_html(markdown))

@@ -371,6 +371,29 @@ FRENCH = {
     "'raw_html: {value}' takes one of: {choices}": (
         "«\u202fraw_html\u00a0: {value}\u202f» prend l’une de ces valeurs\u00a0: {choices}"
     ),
+    # Raw HTML and pandoc's Markdown (readers/html.py, readers/markdown.py)
+    "{where}: {what} dropped (its text is kept)": "{where}\u00a0: {what} retiré(e) (son texte est gardé)",
+    "{where}: <{tag}> dropped with its content": "{where}\u00a0: <{tag}> retiré avec son contenu",
+    "the tag <{tag}>": "la balise <{tag}>",
+    "<{tag}> nested too deep": "la balise <{tag}>, imbriquée trop profondément,",
+    "the tag <{tag}> inside a line of text": "la balise <{tag}> dans une ligne de texte",
+    "the tag <{tag}> out of a table": "la balise <{tag}> hors d’un tableau",
+    "a closing </{tag}> with no opening tag": "une balise fermante </{tag}> sans ouvrante",
+    "a link inside a link": "un lien dans un lien",
+    "a link to {target!r} (only http, https, mailto and #anchor)": (
+        "un lien vers {target!r} (seuls http, https, mailto et #ancre sont permis)"
+    ),
+    "an unfinished HTML tag": "une balise HTML inachevée",
+    "the attributes {names} of <{tag}>": "les attributs {names} de <{tag}>",
+    "the declaration <!{what}>": "la déclaration <!{what}>",
+    "the instruction <?{what}>": "l’instruction <?{what}>",
+    "{where}: the title block's date {value!r} is not YYYY-MM-DD; left out": (
+        "{where}\u00a0: la date du bloc de titre, {value!r}, n’est pas au format AAAA-MM-JJ\u202f; ignorée"
+    ),
+    "'#{identifier}' is no identifier: start it with a letter, then letters, digits, '-', '_' or '.'": (
+        "«\u202f#{identifier}\u202f» n’est pas un identifiant\u00a0: commencez-le par une lettre, suivie de "
+        "lettres, de chiffres, de «\u202f-\u202f», «\u202f_\u202f» ou «\u202f.\u202f»"
+    ),
     "'typography' must be a mapping of options, e.g. 'compat: true'": (
         "«\u202ftypography\u202f» doit être un ensemble d’options, par exemple «\u202fcompat\u00a0: true\u202f»"
     ),
@@ -493,6 +516,14 @@ FRENCH = {
     "its process ended unexpectedly": "son processus s’est arrêté inopinément",
     "a process died while building {titles}: each built again, alone": (
         "un processus est mort en construisant {titles}\u00a0: chacun est reconstruit, seul"
+    ),
+    "a Dask worker died while building {title} ({worker}): tried once more, elsewhere": (
+        "un travailleur Dask est mort en construisant {title} ({worker})\u00a0: essayé encore une fois, ailleurs"
+    ),
+    "Dask workers {workers}": "travailleurs Dask {workers}",
+    "the Dask workers {workers} have several threads each: start them with --nthreads 1 (a layout holds Python's lock, so threads add no speed)": (  # noqa: E501
+        "les travailleurs Dask {workers} ont plusieurs fils chacun\u00a0: lancez-les avec --nthreads 1 (une mise "
+        "en page garde le verrou de Python, des fils n’accélèrent donc rien)"
     ),
     "Dask is not installed: pip install 'dask[distributed]'": (
         "Dask n’est pas installé\u00a0: pip install 'dask[distributed]'"

@@ -51,8 +51,9 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "paper": ("white", "cream"),
     "pod": ("kdp", "ingramspark", "lulu"),
 }
-#: What `raw_html:` may say: show tags as text, or keep what an allow-list lets through.
-RAW_HTML_MODES = ("escape", "sanitize")
+#: What `raw_html:` may say: read tags for their meaning (the default), show them as text, or
+#: keep the markup an allow-list lets through.
+RAW_HTML_MODES = ("read", "escape", "sanitize")
 #: Output files are named after the slug: long enough for any title, short enough for any file system.
 MAX_SLUG = 80
 #: The front matter is a flat list of settings: deeper YAML is refused before it is built.
@@ -75,7 +76,7 @@ def raw_html_mode(text: str, path: str, first_line: int, defaults: Mapping[str, 
     the text (`read_front_matter` validates it with the rest)."""
     data, _ = _load_yaml(text, path, first_line)
     value = {**(defaults or {}), **data}.get("raw_html")
-    return value if isinstance(value, str) and value in RAW_HTML_MODES else "escape"
+    return value if isinstance(value, str) and value in RAW_HTML_MODES else "read"
 
 
 def read_front_matter(
@@ -127,7 +128,7 @@ def read_front_matter(
     identifier = _text(data, "identifier", fail) or f"urn:uuid:{uuid.uuid5(_FLEURON_NS, title)}"
     authors = _text_list(data, "authors", fail) + _text_list(data, "author", fail)
     slug = ascii_slug(_text(data, "slug", fail) or title)[:MAX_SLUG].rstrip("-") or "book"
-    raw_html = _text(data, "raw_html", fail) or "escape"
+    raw_html = _text(data, "raw_html", fail) or "read"
     if raw_html not in RAW_HTML_MODES:
         choices = ", ".join(RAW_HTML_MODES)
         raise fail("raw_html", _("'raw_html: {value}' takes one of: {choices}", value=raw_html, choices=choices))
