@@ -11,23 +11,35 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from fleuron.model import (
+    Attr,
+    Block,
     BulletList,
     CodeBlock,
+    Definition,
+    DefinitionList,
+    Div,
     Document,
     Emph,
+    HardBreak,
     Heading,
+    Inline,
+    LineBlock,
     ListItem,
     Metadata,
     OrderedList,
+    PageBreak,
     Paragraph,
+    Ruby,
     SoftBreak,
+    Span,
     Strong,
+    Styled,
     Text,
     ThematicBreak,
     TypographyOptions,
 )
 from fleuron.readers.markdown import read_markdown
-from fleuron.walk import block_inline_runs, iter_blocks, iter_inlines
+from fleuron.walk import block_inline_runs, iter_blocks, iter_inlines, merge_texts
 from fleuron.writers.markdown import blocks_to_markdown, escape_text, to_markdown
 
 from helpers import ARTICLE_MD, ROOT, without_pos
@@ -146,3 +158,87 @@ def test_front_matter() -> None:
     assert "typography:\n  compat: true\n  locale: fr-CA\n  disable:\n  - R3\n" in markdown
     assert read_markdown(markdown).meta == meta
     assert to_markdown(doc, front_matter="title: T  # a comment") == "---\ntitle: T  # a comment\n---\n\nTexte.\n"
+
+
+# --- Pandoc's syntax: the new nodes read back -----------------------------------------------
+
+WORD = st.text(alphabet="abcé^~:{}%|*_-#!.", min_size=1, max_size=6).filter(lambda w: any(c.isalpha() for c in w))
+PLAIN = st.text(alphabet="abcdéz", min_size=1, max_size=6)
+CLASS = st.sampled_from(["theatre", "verse", "x-1", "centre"])
+ATTR = st.builds(
+    Attr,
+    st.sampled_from(["", "id1", "ancre"]),
+    st.lists(CLASS, max_size=2, unique=True).map(tuple),
+    st.lists(st.tuples(st.sampled_from(["lang", "k"]), PLAIN), max_size=1, unique_by=lambda p: p[0]).map(tuple),
+).filter(lambda a: a != Attr())
+ATOM = st.one_of(
+    WORD.map(Text),
+    WORD.map(lambda w: Emph((Text(w),))),
+    st.builds(
+        lambda s, w: Styled(s, (Text(w),)),
+        st.sampled_from(["superscript", "subscript", "strikeout", "smallcaps", "underline", "mark", "small", "cite"]),
+        WORD,
+    ),
+    st.builds(lambda w, t: Styled("abbr", (Text(w),), t), WORD, PLAIN),
+    st.builds(lambda w, a: Span((Text(w),), a), WORD, ATTR),
+    st.builds(lambda w, r: Ruby((Text(w),), r), PLAIN, PLAIN),
+)
+
+
+def run_of(atoms: list[Inline], breaks: list[bool]) -> tuple[Inline, ...]:
+    out: list[Inline] = [atoms[0]]
+    for atom, hard in zip(atoms[1:], breaks, strict=False):
+        out += [HardBreak() if hard else Text(" "), atom]
+    return merge_texts(out)
+
+
+RUN = st.builds(run_of, st.lists(ATOM, min_size=1, max_size=5), st.lists(st.booleans(), max_size=4))
+LINE = st.builds(run_of, st.lists(ATOM, min_size=1, max_size=3), st.just([]))
+BLOCK = st.recursive(
+    st.one_of(
+        RUN.map(Paragraph),
+        st.lists(st.one_of(LINE, st.just(())), min_size=1, max_size=3).map(lambda ls: LineBlock(tuple(ls))),
+        st.just(PageBreak()),
+        st.builds(
+            lambda t, ds: DefinitionList((Definition(t, tuple((Paragraph(d),) for d in ds)),)),
+            LINE,
+            st.lists(RUN, min_size=1, max_size=2),
+        ),
+        st.builds(
+            lambda level, c, i, cls: Heading(level, c, i, cls),
+            st.integers(1, 3),
+            LINE,
+            st.sampled_from(["", "chapitre", "id1"]),
+            st.lists(st.sampled_from(["unnumbered", "x"]), max_size=2, unique=True).map(tuple),
+        ),
+    ),
+    lambda inner: st.builds(lambda bs, a: Div(apart(bs), a), st.lists(inner, max_size=3), ATTR),
+    max_leaves=6,
+)
+
+
+def apart(blocks: list[Any]) -> tuple[Block, ...]:
+    """Two definition lists in a row are one list in Markdown: a paragraph between them."""
+    out: list[Block] = []
+    for block in blocks:
+        if out and isinstance(block, DefinitionList) and isinstance(out[-1], DefinitionList):
+            out.append(Paragraph((Text("entre"),)))
+        out.append(block)
+    return tuple(out)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(BLOCK, min_size=1, max_size=5).map(apart))
+def test_pandoc_nodes_read_back_the_same(blocks: tuple[Block, ...]) -> None:
+    # A heading without an identifier gets the one the reader derives; duplicates are the checker's.
+    headings = [b for b in iter_blocks(blocks) if isinstance(b, Heading)]
+    assume(all(h.identifier for h in headings))
+    assume(len({h.identifier for h in headings}) == len(headings))
+    reads_back(Document(Metadata("T", "fr", "urn:x", raw_html="read"), blocks))
+
+
+def test_heading_identifiers_are_written_only_when_not_derived() -> None:
+    blocks = (Heading(1, (Text("Été"),), "ete"), Heading(1, (Text("Été"),), "autre", ("unnumbered",)))
+    markdown = blocks_to_markdown(blocks)
+    assert markdown == "# Été\n\n# Été {#autre .unnumbered}\n"
+    assert without_pos(read_markdown(markdown).blocks) == without_pos(blocks)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import unicodedata
 from collections.abc import Sequence
 from typing import Any, assert_never
 
@@ -55,7 +56,10 @@ from ..model import (
     ThematicBreak,
     TypographyOptions,
 )
-from ..walk import iter_inlines, merge_texts
+
+# The reader's own rule for heading anchors: an identifier it would derive need not be written.
+from ..readers.identifiers import IdentifierMaker
+from ..walk import iter_blocks, iter_inlines, merge_texts
 
 
 def to_markdown(doc: Document, front_matter: str | None = None) -> str:
@@ -95,14 +99,15 @@ def _yaml_value(value: Any) -> Any:
 
 
 def blocks_to_markdown(blocks: Sequence[Block]) -> str:
-    text = _Writer().blocks(blocks)
+    text = _Writer(blocks).blocks(blocks)
     return text + "\n" if text else ""
 
 
 # --- Escaping ----------------------------------------------------------------------------
 
-# Characters that may open markup anywhere in a line: escaped wherever they are.
-_ALWAYS = frozenset("\\`*[]<|")
+# Characters that may open markup anywhere in a line: escaped wherever they are (`^` and `~`
+# open pandoc's superscripts, subscripts and strike-outs, `{` attributes after a span or an image).
+_ALWAYS = frozenset("\\`*[]<|^~{")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});")
 # What makes a line a block of its own when it starts with it (checked on escaped text).
 _BLOCK_START = re.compile(
@@ -113,6 +118,7 @@ _BLOCK_START = re.compile(
     r"|=+[ \t]*$|-+[ \t]*$"  # setext underline
     r"|(?:-[ \t]*){3,}$"  # thematic break
     r"|:?-+:?[ \t]*$"  # table delimiter row
+    r"|:"  # a definition (`:   texte`), a fenced div (`:::`)
 )
 _ORDERED_START = re.compile(r"(\d{1,9})([.)])(?=[ \t]|$)")
 
@@ -147,6 +153,35 @@ def escape_text(text: str, line_start: bool = False, pipe: str = "\\|") -> str:
     if ordered:
         return ordered[1] + "\\" + escaped[ordered.end(1) :]
     return escaped
+
+
+def _flanking(piece: str, before: Sequence[str], after: Sequence[Inline]) -> bool:
+    """Whether `*a*` written after `before` and before `after` opens and closes as CommonMark
+    says: a delimiter next to punctuation inside must have a space or punctuation outside."""
+    mark = len(piece) - len(piece.lstrip(piece[0]))
+    inside_start, inside_end = piece[mark : mark + 1], piece[-mark - 1 : -mark]
+    outside_start = before[-1][-1:] if before else ""
+    outside_end = after[0].text[:1] if after and isinstance(after[0], Text) else ("" if not after else "x")
+
+    def word(char: str) -> bool:
+        return bool(char) and not char.isspace() and not _is_punctuation(char)
+
+    return not (_is_punctuation(inside_start) and word(outside_start)) and not (
+        _is_punctuation(inside_end) and word(outside_end)
+    )
+
+
+def _is_punctuation(char: str) -> bool:
+    return bool(char) and unicodedata.category(char)[0] in "PS"
+
+
+def _escaped_end(text: str) -> bool:
+    """Whether the last character of `text` is backslash-escaped."""
+    return (len(text) - 1 - len(text[:-1].rstrip("\\"))) % 2 == 1
+
+
+#: What `^…^` and `~…~` may hold: text on one line, not empty, without tabs.
+_SCRIPT = re.compile(r"[^\t\n\r]+")
 
 
 def _reference(char: str) -> str:
@@ -185,7 +220,9 @@ def _title(title: str) -> str:
 
 
 class _Writer:
-    def __init__(self) -> None:
+    def __init__(self, blocks: Sequence[Block] = ()) -> None:
+        #: The identifier the reader would give each heading (by `id()`): `{#id}` is written when it differs.
+        self.derived = _derived_ids(blocks)
         # The marker of the list last written, so that the next list in a row uses another.
         # The markers of the lists being written, outermost first: a nested list uses another, so
         # that `- - -` (three empty items, one in the other) never reads as a thematic break.
@@ -227,19 +264,22 @@ class _Writer:
         match block:
             case Paragraph(content=content):
                 return _protect_ends(self.inlines(content, line_start=True))
-            case Heading(level=level, content=content):
+            case Heading(level=level, content=content, identifier=identifier, classes=classes):
+                written = attr_text(Attr(identifier if identifier != self.derived.get(id(block)) else "", classes))
+                attributes = f" {{{written}}}" if written else ""
                 if level <= 2 and any(isinstance(i, (SoftBreak, HardBreak)) for i in iter_inlines(content)):
                     # Only an underlined heading can hold a line break. Over `---`, a line with a `|`
                     # would be a table's header.
                     self.pipe = _reference("|")
                     try:
-                        return _protect_ends(self.inlines(content, line_start=True)) + "\n" + "=-"[level - 1] * 3
+                        text = _protect_ends(self.inlines(content, line_start=True)) + attributes
+                        return text + "\n" + "=-"[level - 1] * 3
                     finally:
                         self.pipe = "\\|"
                 text = _protect_ends(self.flat(content))
                 # A final run of `#` after a space would be read as a closing sequence.
                 text = re.sub(r"(^|[ \t])(#+[ \t]*)$", r"\1\\\2", text)
-                return "#" * min(max(level, 1), 6) + (" " + text if text else "")
+                return "#" * min(max(level, 1), 6) + (" " + text if text else "") + attributes
             case BulletList() | OrderedList():
                 return self.write_list(block, self.list_marker(block, ""))
             case BlockQuote(blocks=blocks):
@@ -269,7 +309,7 @@ class _Writer:
                 return _indent(f"[^{label}]:", "\n" + note, 4) if note else f"[^{label}]:"
             case Figure(image=image, caption=caption):
                 alt = image.alt or caption
-                return self.inline(Image(alt, image.source, image.title))
+                return self.inline(Image(alt, image.source, image.title, image.attr))
             case RawBlock(text=text):
                 return text.strip("\n")  # read back as raw HTML when the front matter says `raw_html: sanitize`
             case Div(blocks=blocks, attr=attr):
@@ -277,9 +317,9 @@ class _Writer:
                 # The fence outlasts every fence inside it (pandoc closes the innermost first).
                 fence = ":" * max(3, max((len(run) + 1 for run in re.findall(r"^:{3,}", inner, re.M)), default=3))
                 return (
-                    f"{fence} {attr_text(attr) or '{}'}\n{inner}\n{fence}"
+                    f"{fence} {{{attr_text(attr)}}}\n{inner}\n{fence}"
                     if inner
-                    else f"{fence} {attr_text(attr)}\n{fence}"
+                    else f"{fence} {{{attr_text(attr)}}}\n{fence}"
                 )
             case LineBlock(lines=lines):
                 return "\n".join("|" + (" " + self.line(line) if line else "") for line in lines)
@@ -328,19 +368,25 @@ class _Writer:
         """A run of inlines; `line_start` when it begins a line (a paragraph, a list item)."""
         out: list[str] = []
         previous: Inline | None = None
-        for inline in merge_texts(run):
+        run = merge_texts(run)
+        for position, inline in enumerate(run):
             if isinstance(inline, Text):
                 piece = escape_text(inline.text, line_start, self.pipe)
             elif isinstance(inline, (SoftBreak, HardBreak)) and self.one_line:
                 piece = " "
             else:
                 piece = self.inline(inline)
+                if isinstance(inline, (Emph, Strong)) and not _flanking(piece, out, run[position + 1 : position + 2]):
+                    piece = self.html_emphasis(inline)
             if piece.startswith(":") and out and isinstance(previous, FootnoteRef):
                 piece = "\\" + piece  # `[^1]:` at the start of a line would define the note
-            if piece.startswith("[") and out and out[-1][-1:] in ("!", "^"):
+            if piece.startswith("[") and out and out[-1][-1:] in ("!", "^") and not _escaped_end(out[-1]):
                 out[-1] = out[-1][:-1] + "\\" + out[-1][-1]  # not an image, not a note
             if piece.endswith("\n") and out and out[-1][-1:] in (" ", "\t"):
                 out[-1] = out[-1][:-1] + _reference(out[-1][-1])  # spaces a line break would drop
+            if isinstance(inline, HardBreak) and all(isinstance(i, HardBreak) for i in run[position + 1 :]):
+                # A backslash cannot end a paragraph: line breaks there are written as HTML.
+                piece = "<br />" if not self.one_line else piece
             out.append(piece)
             line_start = piece.endswith("\n")
             previous = inline
@@ -383,10 +429,11 @@ class _Writer:
                 return text
             case Styled(style=style, content=content, title=title):
                 inner = self.inlines(content)
-                if style == "superscript":
-                    return f"^{inner.replace(' ', chr(92) + ' ')}^"
-                if style == "subscript":
-                    return f"~{inner.replace(' ', chr(92) + ' ')}~"
+                if style in ("superscript", "subscript"):
+                    tag, mark = ("sup", "^") if style == "superscript" else ("sub", "~")
+                    if not (len(content) == 1 and isinstance(content[0], Text) and _SCRIPT.fullmatch(content[0].text)):
+                        return f"<{tag}>{inner}</{tag}>"  # pandoc's `^…^` holds one line of plain text
+                    return f"{mark}{inner.replace(' ', chr(92) + ' ')}{mark}"
                 if style == "strikeout":
                     return f"~~{_protect_ends(inner)}~~"
                 pairs = (("title", title),) if title else ()
@@ -398,11 +445,33 @@ class _Writer:
             case _:
                 assert_never(inline)
 
+    def html_emphasis(self, inline: Emph | Strong) -> str:
+        """An emphasis whose `*` would not open or close where it stands (`a<b>*</b>`), as HTML."""
+        tag = "em" if isinstance(inline, Emph) else "strong"
+        return f"<{tag}>{self.inlines(inline.content)}</{tag}>"
+
     def line(self, run: Sequence[Inline]) -> str:
         """A line of a line block: its leading spaces kept (the reader keeps them too)."""
-        text = self.inlines(run)
+        text = self.flat(run)
         stripped = text.lstrip(" ")
-        return "\u00a0" * (len(text) - len(stripped)) + stripped
+        text = "\u00a0" * (len(text) - len(stripped)) + stripped
+        return text[:-1] + _reference(text[-1]) if text[-1:] in (" ", "\t") else text
+
+
+def _derived_ids(blocks: Sequence[Block]) -> dict[int, str]:
+    """What the reader derives for each heading, given the `{#id}`s written: those of the
+    headings whose identifier it would not derive (more are written until none differs, since
+    each explicit id is taken before any is derived)."""
+    headings = {id(b): b for b in iter_blocks(tuple(blocks)) if isinstance(b, Heading)}
+    explicit: set[int] = set()
+    while True:
+        maker = IdentifierMaker()
+        maker.taken.update(headings[key].identifier for key in explicit)
+        derived = {key: maker.make(h.content) for key, h in headings.items() if key not in explicit}
+        differing = {key for key, value in derived.items() if value != headings[key].identifier}
+        if not differing:
+            return derived
+        explicit |= differing
 
 
 def attr_text(attr: Attr) -> str:
