@@ -177,9 +177,10 @@ FRENCH = {
     "'{key}: {value}' takes one of: {choices}": (
         "«\u202f{key}\u00a0: {value}\u202f» prend l’une des valeurs\u00a0: {choices}"
     ),
-    "'paper_caliper_mm: {value}' is a sheet's thickness in millimetres, between {low} and {high} (e.g. 0.06)": (
-        "«\u202fpaper_caliper_mm\u00a0: {value}\u202f» est l’épaisseur d’une feuille en millimètres, entre {low} "
-        "et {high} (par exemple 0.06)"
+    "'paper_caliper_mm: {value}' is the paper's thickness per page in millimetres (half a sheet's), "
+    "between {low} and {high} (e.g. 0.057)": (
+        "«\u202fpaper_caliper_mm\u00a0: {value}\u202f» est l’épaisseur du papier par page en millimètres (la "
+        "moitié de celle d’une feuille), entre {low} et {high} (par exemple 0.057)"
     ),
     "'isbn: {value}' is not an ISBN-13 (13 digits starting 978 or 979)": (
         "«\u202fisbn\u00a0: {value}\u202f» n’est pas un ISBN-13 (13 chiffres commençant par 978 ou 979)"

@@ -390,8 +390,9 @@ class Metadata:
     embed_fonts: bool = False
     #: The book's trim size (`a5`, `6x9in`, `110x178mm`); empty for the default, A5.
     trim: str = ""
-    #: Raw HTML in the manuscript: `escape` (shown as text) or `sanitize` (an allow-list keeps safe markup).
-    raw_html: str = "escape"
+    #: Raw HTML in the manuscript: `read` for its meaning (the default), `escape` (shown as text),
+    #: or `sanitize` (an allow-list keeps safe markup as it is).
+    raw_html: str = "read"
     #: Whether images may come from http(s) or data: URLs (fetched once, then packaged).
     allow_remote: bool = False
     subtitle: str = ""

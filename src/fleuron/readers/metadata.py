@@ -187,7 +187,8 @@ def _caliper(value: Any, fail: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not _CALIPER_MM[0] <= value <= _CALIPER_MM[1]:
         low, high = _CALIPER_MM
         message = _(
-            "'paper_caliper_mm: {value}' is a sheet's thickness in millimetres, between {low} and {high} (e.g. 0.06)",
+            "'paper_caliper_mm: {value}' is the paper's thickness per page in millimetres (half a sheet's), "
+            "between {low} and {high} (e.g. 0.057)",
             value=value,
             low=low,
             high=high,
