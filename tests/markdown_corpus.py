@@ -33,20 +33,6 @@ def _renderers() -> tuple[MarkdownIt, MarkdownIt]:
     return with_front_matter, plain
 
 
-#: Where pandoc's syntax reads CommonMark's examples otherwise: `|` lines that make no table are
-#: a line block (as in pandoc), not a paragraph.
-PANDOC_READS_OTHERWISE = frozenset(
-    {
-        "table: Delimiter escaping (deprecated):",
-        "table: Tables should not be indented more than 4 spaces (1st line):",
-        "table: Tables should not be indented more than 4 spaces (2nd line):",
-        "table: Table without any columns is not a table, #724",
-        "table: GFM 4.10 Tables (extension), Example 203",
-        "table: A list takes precedence in case of ambiguity",
-    }
-)
-
-
 def reference_html(markdown: str) -> str:
     """markdown-it-py's own HTML of the tokens Fleuron reads, raw HTML off (as under
     `raw_html: escape`), footnotes at the end.

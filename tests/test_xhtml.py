@@ -16,7 +16,7 @@ from fleuron.writers.xhtml import XHTML_NS
 
 from helpers import ROOT
 from htmlcompare import canonical
-from markdown_corpus import PANDOC_READS_OTHERWISE, corpus, reference_html
+from markdown_corpus import corpus, reference_html
 
 CORPUS = corpus()
 CASES = ROOT / "tests" / "cases"
@@ -33,8 +33,6 @@ def escaped(markdown: str) -> fleuron.Document:
 
 @pytest.mark.parametrize(("name", "markdown"), CORPUS, ids=[name for name, _ in CORPUS])
 def test_same_structure_and_text_as_markdown_it(name: str, markdown: str) -> None:
-    if name in PANDOC_READS_OTHERWISE:
-        pytest.skip("pandoc's Markdown reads this otherwise")
     ours = fleuron.to_xhtml(escaped(markdown))
     well_formed(ours)
     assert canonical(ours) == canonical(reference_html(markdown))
