@@ -205,7 +205,9 @@ def _isbn(value: str, fail: Any) -> str:
     if not re.fullmatch(r"97[89][0-9]{10}", digits):
         message = _("'isbn: {value}' is not an ISBN-13 (13 digits starting 978 or 979)", value=value)
         raise fail("isbn", message)
-    check = isbn_check_digit(digits[:12])
+    from stdnum import ean  # the EAN-13 check digit, as the cover's barcode computes it
+
+    check = ean.calc_check_digit(digits[:12])
     if digits[12] != check:
         message = _(
             "'isbn: {value}' has a wrong check digit: with these first 12 digits it is {check}",
@@ -214,12 +216,6 @@ def _isbn(value: str, fail: Any) -> str:
         )
         raise fail("isbn", message)
     return digits
-
-
-def isbn_check_digit(first12: str) -> str:
-    """EAN-13's check digit: weights 1 and 3 alternately, then what completes the sum to a ten."""
-    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12))
-    return str(-total % 10)
 
 
 _SPACE_NAMES = ("nbsp", "nnbsp", "none")
