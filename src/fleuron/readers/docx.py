@@ -29,7 +29,6 @@ from lxml import etree
 from ..errors import FleuronError
 from ..messages import _
 from ..model import (
-    Alignment,
     Block,
     BlockQuote,
     Document,
@@ -59,6 +58,7 @@ from .package import (
     nest_lists,
     part_path,
     split_people,
+    table_of_rows,
 )
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -551,15 +551,9 @@ class _DocxReader:
                 span = tc.find(f"{w('tcPr')}/{w('gridSpan')}")
                 cells += [()] * (max(_int(span.get(w("val")) if span is not None else None, 1), 1) - 1)
             rows.append(tuple(cells))
-        if not rows:
-            return None
-        width = max(len(row) for row in rows)
-        rows = [row + ((),) * (width - len(row)) for row in rows]
         # The first row is the header: the one Word repeats on each page (`tblHeader`), or the
         # one its table styles set apart (`firstRow`, on by default); a second header row is a row.
-        default: Alignment = "default"
-        aligns = (default,) * width
-        return Table(aligns, rows[0], tuple(rows[1:]), pos=self.pos)
+        return table_of_rows(rows, self.pos)
 
     def cell(self, tc: etree._Element) -> tuple[Inline, ...]:
         """A cell's paragraphs as one run; a table inside a cell gives its text."""

@@ -28,7 +28,6 @@ from lxml import etree
 from ..errors import FleuronError
 from ..messages import _
 from ..model import (
-    Alignment,
     Block,
     BlockQuote,
     BulletList,
@@ -49,7 +48,18 @@ from ..model import (
 )
 from ..walk import plain_text
 from .identifiers import IdentifierMaker
-from .package import Dropped, Package, Properties, Runs, document, image_url, joined_with_breaks, local, split_people
+from .package import (
+    Dropped,
+    Package,
+    Properties,
+    Runs,
+    document,
+    image_url,
+    joined_with_breaks,
+    local,
+    split_people,
+    table_of_rows,
+)
 
 OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
@@ -439,13 +449,7 @@ class _OdtReader:
             rows += [tuple(cells)] * (repeat if any(cells) else 1)
         while rows and not any(rows[-1]):
             rows.pop()
-        if not rows:
-            return None
-        width = max(len(row) for row in rows)
-        rows = [row + ((),) * (width - len(row)) for row in rows]
-        default: Alignment = "default"
-        aligns = (default,) * width
-        return Table(aligns, rows[0], tuple(rows[1:]), pos=self.pos)
+        return table_of_rows(rows, self.pos)
 
     def cell(self, cell: etree._Element) -> tuple[Inline, ...]:
         runs: list[tuple[Inline, ...]] = []

@@ -31,6 +31,7 @@ from lxml import etree
 from ..errors import FleuronError
 from ..messages import _
 from ..model import (
+    Alignment,
     Block,
     BulletList,
     Document,
@@ -42,8 +43,10 @@ from ..model import (
     ListItem,
     Metadata,
     OrderedList,
+    SourcePos,
     Strong,
     Styled,
+    Table,
     Text,
 )
 from ..walk import block_inline_runs, iter_blocks, merge_texts, plain_text
@@ -378,6 +381,18 @@ def joined_with_breaks(runs: Sequence[tuple[Inline, ...]]) -> tuple[Inline, ...]
             out.append(HardBreak())
         out += run
     return tuple(out)
+
+
+def table_of_rows(rows: Sequence[tuple[tuple[Inline, ...], ...]], pos: SourcePos) -> Table | None:
+    """A table of rows as read (short rows padded with empty cells), the first row its header;
+    None when there is no row. Word and LibreOffice keep no column alignment of their own."""
+    if not rows:
+        return None
+    width = max(len(row) for row in rows)
+    padded = [row + ((),) * (width - len(row)) for row in rows]
+    default: Alignment = "default"
+    aligns = (default,) * width
+    return Table(aligns, padded[0], tuple(padded[1:]), pos=pos)
 
 
 # --- Lists -----------------------------------------------------------------------------------
