@@ -270,12 +270,19 @@ def render(
             kept = pagecache.kept_path(job)
             # Page texts without the book: those of the same book's last layout, if kept.
             known = None if BOOK_PDF in needed else pagecache.read_kept(kept)
-            if known is None:
+            by_chapter = known is None and BOOK_PDF in needed and _by_chapter(doc, print_options, job)
+            if known is None and not by_chapter:
                 layouts.send("book", job)
         if HANDOUT_PDF in needed:
             layouts.send("handout", handout_job(doc, print_options))
         if output_formats.BOOK_LAYOUT & needed:
-            if known is None:
+            if by_chapter:  # runs of chapters in other processes, joined (`writers/chapters.py`)
+                from .writers.chapters import lay_out_book
+
+                step("book layout", None)
+                book = lay_out_book(job)[0]
+                pagecache.keep(kept, book.page_texts)
+            elif known is None:
                 book = layouts.result("book", lambda page: step("book layout", page))
                 # A print-on-demand service's inside margin follows the page count (`pod.py`).
                 for _attempt in range(3):
@@ -301,6 +308,14 @@ def render(
             step(name, None)
         outputs[name] = FORMATS[name].make(made)
     return outputs
+
+
+def _by_chapter(doc: Document, options: PrintOptions | None, job: Any) -> bool:
+    """Whether the book is laid out by runs of chapters: parts enough, each on a right-hand
+    page, and no print-on-demand service (whose inside margin follows the page count)."""
+    from .writers.chapters import applies
+
+    return not (options and options.pod) and not doc.meta.pod and applies(job)
 
 
 def _output_path(request: Plan, doc: Document, fmt: str) -> Path:

@@ -59,6 +59,8 @@ class LayoutJob:
     write: bool = True
     #: The book's index (`index.py`): laid out once to learn its marks' pages, then again with them.
     index: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: False: no PDF/X pass (a chapter's layout, joined before the pass: `chapters.py`).
+    finish: bool = True
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,8 @@ class Laid:
     pdf: bytes
     #: The first body text of each page ("" for a page without any).
     page_texts: tuple[str, ...]
+    #: Each anchor (element id) and the page it falls on, counted from 1 in this layout.
+    anchors: tuple[tuple[str, int], ...] = ()
 
     @property
     def pages(self) -> int:
@@ -105,16 +109,19 @@ def lay_out(job: LayoutJob) -> Laid:
             again = weasyprint.HTML(string=html, url_fetcher=html_doc.url_fetcher)
             document = again.render(color_profiles=profiles, **options)
         texts = tuple(page_texts(document))
+        from .index import anchor_pages
+
+        anchors = tuple(anchor_pages(document).items())
         if not job.write:
-            return Laid(b"", texts)
+            return Laid(b"", texts, anchors)
         with _fixed_font_timestamps(job.release):
             pdf: bytes = document.write_pdf(finisher=_finisher(job.families, job.bleed_mm * MM), **options)
-    if pdfx.is_pdfx(variant):
-        pdf = _finish_pdfx(pdf, variant)
-    return Laid(pdf, texts)
+    if pdfx.is_pdfx(variant) and job.finish:
+        pdf = finish_pdfx(pdf, variant)
+    return Laid(pdf, texts, anchors)
 
 
-def _finish_pdfx(pdf: bytes, variant: str) -> bytes:
+def finish_pdfx(pdf: bytes, variant: str) -> bytes:
     """The PDF/X pass (`pdfx.finish`), then its check: a file that would not pass is an error."""
     import pikepdf
 

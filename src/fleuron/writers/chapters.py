@@ -1,0 +1,597 @@
+"""The book laid out by chapter: its HTML cut into runs of parts (the front matter, runs of
+chapters, the notes, index and colophon), each laid out by WeasyPrint in one of a few processes
+at once, then joined (`join.py`) into the book WeasyPrint would have made in one pass.
+
+It holds because every part of the book opens on a right-hand page: a run's pages depend on
+the runs before it only through their numbers. Those numbers reach a run in two ways:
+
+- its folios: WeasyPrint paginates the run first and makes its margin boxes last; a hook on
+  that last step (`_hooked`) tells the first process how many pages the run has and waits
+  for its first page's number, known as soon as the runs before it are paginated, then adds
+  it to the page counter of the margin boxes;
+- the page numbers the text prints (the contents, cross-references, the index): each is
+  written into the run's HTML (`data-fleuron-page`, which the stylesheet prints in place of
+  `target-counter`), from the last layout of the book (kept with the runs) or, the first
+  time, a guess; after the layout, a run whose printed numbers differ from where the targets
+  fell is laid out again with the right ones, until none differs.
+
+Each run's layout is kept (`~/.cache/fleuron/chapters/`), named by a hash of its HTML and the
+layout's settings, with its first page's number: an edit to one chapter lays out that run
+again, and the others too only when its page count changed the numbers of those after it.
+
+Books whose parts do not all open on a right-hand page (a project stylesheet may change
+that), and the handout, are laid out whole (`applies`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import pickle
+import re
+import selectors
+import signal
+import struct
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import IO, Any
+
+from ..messages import _
+from .layout import Laid, LayoutJob
+
+log = logging.getLogger("fleuron")
+
+#: Below this many parts, the book is laid out whole: the processes would cost more than they save.
+MIN_PARTS = 4
+#: A run of chapters holds about this many characters of HTML (about twenty A5 pages), so that
+#: an edit lays out little again, and a process's cost per layout stays small beside it.
+RUN_CHARS = 60_000
+#: Rounds of layout before the printed page numbers must agree with the layout.
+MAX_ROUNDS = 4
+_FORMAT = "chapters 1"
+_KEPT = 400
+_IMPORT_ROOT = Path(__file__).resolve().parents[2]
+
+_PART = re.compile(r'^<section class="part( intro| notes| index)?"', re.MULTILINE)
+_LINK = re.compile(r'<a((?:\s+[\w:-]+="[^"]*")*?)\s+href="#([^"]+)"')
+_TARGET_COUNTER = "target-counter(attr(href url), page)"
+
+
+@dataclass(frozen=True)
+class Run:
+    """A run of the book's body: its HTML, and the side its first page is on."""
+
+    name: str
+    body: str
+    left: bool = False
+    #: The first run: the title page sets the running heads' title itself.
+    front: bool = False
+
+
+@dataclass(frozen=True)
+class Book:
+    head: str
+    tail: str
+    title: str
+    runs: tuple[Run, ...]
+
+
+def split(html: str) -> Book | None:
+    """The book's HTML (`pdf.book_html`) cut into runs, or None when it has too few parts."""
+    head, found, rest = html.partition("<body>\n")
+    body, found_end, tail = rest.rpartition("</body>")
+    if not found or not found_end:
+        return None
+    main_at = body.find("\n<main")
+    main_end = body.rfind("</main>\n")
+    if main_at < 0 or main_end < 0:
+        return None
+    main_at += 1
+    opening = body[main_at : body.index(">\n", main_at) + 2]
+    starts = [m.start() for m in _PART.finditer(body, main_at, main_end)]
+    kinds = [m.group(1) or "" for m in _PART.finditer(body, main_at, main_end)]
+    if len(starts) < MIN_PARTS or starts[0] != main_at + len(opening):
+        return None
+    bounds = [*starts, main_end]
+    sections = [(kinds[i], body[bounds[i] : bounds[i + 1]]) for i in range(len(starts))]
+    chapters = [text for kind, text in sections if kind in ("", " intro")]
+    ends = [text for kind, text in sections if kind in (" notes", " index")]
+    if [kind for kind, _ in sections] != [k for k, _ in sections if k in ("", " intro")] + [
+        k for k, _ in sections if k in (" notes", " index")
+    ]:
+        return None
+    runs = [Run("front", body[:main_at], front=True)]
+    group: list[str] = []
+    for number, text in enumerate(chapters):
+        # An untitled opening part is a run of its own: the running head of its right-hand
+        # pages is the book's title, which the runs after it must not carry.
+        if group and (sum(map(len, group)) >= RUN_CHARS or (number == 1 and kinds[0] == " intro")):
+            runs.append(Run(f"text{len(runs)}", opening + "".join(group) + "</main>\n"))
+            group = []
+        group.append(text)
+    runs.append(Run(f"text{len(runs)}", opening + "".join(group) + "</main>\n"))
+    colophon = body[main_end + len("</main>\n") :]
+    if ends:
+        runs.append(Run("end", opening + "".join(ends) + "</main>\n" + colophon))
+    elif colophon.strip():
+        runs.append(Run("end", colophon, left=True))
+    title = re.search(r'<h1 class="title">(.*?)</h1>', body[:main_at], re.DOTALL)
+    from html import unescape
+
+    return Book(head + "<body>\n", "</body>" + tail, unescape(title.group(1)) if title else "", tuple(runs))
+
+
+def applies(job: LayoutJob) -> bool:
+    """Whether the book `job` lays out may be laid out by chapter: parts enough, each opening
+    on a right-hand page (the stylesheet says so), and other processes allowed."""
+    from ..parallel import other_processes
+
+    if not other_processes() or (job.index and "fleuron-index" not in job.html):
+        return False
+    if os.environ.get("FLEURON_CHAPTERS", "").strip() == "0":
+        return False
+    return split(job.html) is not None and _parts_open_right(job.html)
+
+
+def _parts_open_right(html: str) -> bool:
+    """The book's styles put every part on a right-hand page: `main .part` breaks before a
+    right page, and no later rule of the same selector says otherwise."""
+    rules = re.findall(r"main \.part\s*\{([^}]*)\}", html)
+    sides = [m for rule in rules for m in re.findall(r"break-before:\s*([\w-]+)", rule)]
+    return bool(sides) and sides[-1] in ("right", "recto")
+
+
+def run_html(book: Book, run: Run, numbers: Mapping[str, int]) -> str:
+    """A run as a document of its own: the book's head, with its page references printed from
+    `numbers` and the links to the other runs' anchors marked for the join."""
+    own = set(re.findall(r'\sid="([^"]+)"', run.body))
+
+    def link(match: re.Match[str]) -> str:
+        attributes, target = match.group(1), match.group(2)
+        page = numbers.get(target, 0)
+        href = f"#{target}" if target in own else f"{FOREIGN}{target}"
+        return f'<a{attributes} data-fleuron-page="{page}" href="{href}"'
+
+    body = _LINK.sub(link, run.body)
+    css = ""
+    if not run.front:
+        css += f"html {{ string-set: book-title {_css_string(book.title)}; }}\n"
+    if run.left:
+        css += "html { break-before: left; }\n"
+    head = book.head.replace(_TARGET_COUNTER, "attr(data-fleuron-page)")
+    if css:
+        head = head.replace("</style>\n</head>", f"{css}</style>\n</head>", 1)
+    return head + body + book.tail
+
+
+#: The links from one run to another's anchor, as WeasyPrint writes them (external), until the join.
+FOREIGN = "fleuron-chapter:"
+
+
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def references(run_html_text: str) -> dict[str, int]:
+    """The page numbers a run's HTML prints, by anchor."""
+    found = re.findall(r'data-fleuron-page="(\d+)" href="(?:#|' + re.escape(FOREIGN) + r')([^"]+)"', run_html_text)
+    return {target: int(page) for page, target in found}
+
+
+# --- Laying out the runs -----------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """A run's layout: its PDF, page texts and anchors (pages counted from its first), and the
+    number of its first page in the book."""
+
+    start: int
+    laid: Laid
+    html_key: str
+
+
+@dataclass
+class _State:
+    runs: tuple[Run, ...]
+    htmls: list[str]
+    keys: list[str]
+    counts: dict[int, int] = field(default_factory=dict)
+    starts: dict[int, int] = field(default_factory=dict)
+    outcomes: dict[int, Outcome] = field(default_factory=dict)
+
+    def settle_starts(self) -> None:
+        start = 1
+        for number, run in enumerate(self.runs):
+            if (run.left and start % 2) or (not run.left and not start % 2):
+                start += 1
+            self.starts[number] = start
+            if number not in self.counts:
+                return
+            start += self.counts[number]
+
+
+def lay_out_book(job: LayoutJob, workers: int | None = None) -> tuple[Laid, int]:
+    """The book of `job`, laid out by runs of chapters and joined; also how many runs were laid
+    out (not found kept). The caller has checked `applies(job)`."""
+    from .index import fill
+    from .join import join
+
+    book = split(job.html)
+    assert book is not None
+    cache = _cache_dir()
+    book_key = _digest([_FORMAT, job.key, job.variant, job.bleed_mm, list(job.families), _settings_key(job)])
+    numbers = _read_json(cache / f"{book_key}.numbers.json") or {}
+    laid_out = 0
+    pool = _Pool(workers or _workers())
+    try:
+        for _round in range(MAX_ROUNDS):
+            htmls = []
+            for run in book.runs:
+                html = run_html(book, run, numbers)
+                if job.index and "fleuron-index" in run.body:
+                    html = fill(html, job.index, numbers)
+                htmls.append(html)
+            state = _State(book.runs, htmls, [_digest([book_key, html]) for html in htmls])
+            laid_out += pool.lay_out(state, job, cache)
+            found = {
+                anchor: state.starts[number] + page - 1
+                for number in range(len(book.runs))
+                for anchor, page in state.outcomes[number].laid.anchors
+            }
+            marks = {anchor for _, anchors in job.index for anchor in anchors}
+            wanted = set().union(*(references(html) for html in htmls)) | marks
+            wrong = {a for a in wanted if a in found and numbers.get(a) != found[a]}
+            numbers = {a: found[a] for a in sorted(found)}
+            if not wrong:
+                break
+        else:
+            raise RuntimeError("the page numbers of the contents and references did not settle")
+    finally:
+        pool.stop()
+    _write_json(cache / f"{book_key}.numbers.json", numbers)
+    parts = [(state.starts[n], state.outcomes[n].laid) for n in range(len(book.runs))]
+    pdf = join(parts, job)
+    texts: list[str] = []
+    for start, laid in parts:
+        texts += [""] * (start - 1 - len(texts)) + list(laid.page_texts)
+    return Laid(pdf, tuple(texts), tuple(sorted(numbers.items(), key=lambda item: (item[1], item[0])))), laid_out
+
+
+def _workers() -> int:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(cores, 4))
+
+
+def _settings_key(job: LayoutJob) -> str:
+    """What decides a run's layout besides its HTML: the files it may load, Fleuron, the
+    installed packages and the system's fonts (as `pagecache.kept_path` counts them)."""
+    from ..state import code_fingerprint, listing
+    from .fonts import SYSTEM_FONT_DIRS
+
+    digest = hashlib.sha256(
+        json.dumps([code_fingerprint(), [listing(d, recursive=True) for d in SYSTEM_FONT_DIRS]]).encode()
+    )
+    for path in sorted(job.project.files):
+        with suppress(OSError):
+            digest.update(str(path).encode("utf-8") + b"\0" + path.read_bytes())
+    digest.update(str(job.release).encode())
+    return digest.hexdigest()
+
+
+def _digest(parts: Sequence[Any]) -> str:
+    return hashlib.sha256(json.dumps(parts, default=str).encode("utf-8")).hexdigest()[:32]
+
+
+def _cache_dir() -> Path:
+    from ..storage import user_cache_dir
+
+    return user_cache_dir("chapters")
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _write_json(path: Path, value: Any) -> None:
+    from ..storage import write_atomically
+
+    with suppress(OSError):
+        write_atomically(path, json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+
+
+def _kept(cache: Path, key: str) -> Outcome | None:
+    try:
+        with (cache / f"{key}.run").open("rb") as file:
+            outcome: Outcome = pickle.load(file)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError):
+        return None
+    return outcome
+
+
+def _keep(cache: Path, key: str, outcome: Outcome) -> None:
+    from ..storage import write_atomically
+
+    with suppress(OSError):
+        write_atomically(cache / f"{key}.run", pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL))
+        kept = sorted(cache.glob("*.run"), key=lambda entry: entry.stat().st_mtime_ns, reverse=True)
+        for old in kept[_KEPT:]:
+            old.unlink(missing_ok=True)
+
+
+class _Pool:
+    """A few processes (`python -m fleuron.writers.chapters`), each laying out one run after
+    another, started on first need."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.workers: list[_Worker] = []
+        self.temporary: Path | None = None
+
+    def lay_out(self, state: _State, job: LayoutJob, cache: Path) -> int:
+        """Lay out the runs of `state` that are not kept; fill `state.outcomes`. Returns how
+        many were laid out. A layout is taken once its first page's number is known to be the
+        one it was given (`settle`): a kept run's, or one given before the runs ahead of it
+        were all paginated (so that no process waits on a run no process has)."""
+        done: dict[int, Outcome] = {}
+        for number, key in enumerate(state.keys):
+            outcome = _kept(cache, key)
+            if outcome is not None:
+                done[number] = outcome
+        guesses = {number: outcome.laid.pages for number, outcome in done.items()}
+        todo = [number for number in range(len(state.runs)) if number not in done]
+
+        def settle() -> None:
+            state.settle_starts()
+            for number in sorted(done):
+                if number not in state.starts:
+                    break
+                outcome = done.pop(number)
+                if outcome.start == state.starts[number]:
+                    state.outcomes[number] = outcome
+                    state.counts[number] = outcome.laid.pages
+                    state.settle_starts()
+                else:
+                    state.counts.pop(number, None)
+                    todo.append(number)
+                    break
+
+        def guessed_start(number: int) -> int:
+            counts = {**guesses, **state.counts}
+            start = 1
+            for n, run in enumerate(state.runs[: number + 1]):
+                start += (start % 2 == 0) != run.left
+                if n < number:
+                    start += counts.get(n, 0)
+            return start
+
+        count = 0
+        selector = selectors.DefaultSelector()
+        busy: dict[_Worker, int] = {}
+        waiting: dict[_Worker, int] = {}
+        try:
+            while len(state.outcomes) < len(state.runs):
+                settle()
+                todo.sort()
+                for worker in self._idle(busy, selector, len(todo)):
+                    number = todo.pop(0)
+                    busy[worker] = number
+                    worker.send(("job", replace(job, html=state.htmls[number], index=(), finish=False)))
+                    count += 1
+                for worker, number in sorted(waiting.items(), key=lambda item: item[1]):
+                    if number in state.starts:
+                        worker.start = state.starts[number]
+                    elif len(waiting) == len(busy):  # all wait: the first is given a guess
+                        worker.start = guessed_start(number)
+                    else:
+                        continue
+                    worker.send(("start", worker.start))
+                    del waiting[worker]
+                    break
+                if not busy:
+                    if len(state.outcomes) < len(state.runs) and not todo:
+                        raise RuntimeError("runs left without a layout")
+                    continue
+                for ready, _events in selector.select():
+                    worker = ready.data
+                    message = worker.receive()
+                    number = busy[worker]
+                    if message[0] == "paginated":
+                        state.counts[number] = message[1]
+                        waiting[worker] = number
+                    elif message[0] == "done":
+                        del busy[worker]
+                        for name, level, text in message[2]:
+                            logging.getLogger(name).log(level, "%s", text)
+                        outcome = Outcome(worker.start, message[1], state.keys[number])
+                        _keep(cache, state.keys[number], outcome)
+                        state.counts.pop(number, None)
+                        done[number] = outcome
+                        guesses[number] = outcome.laid.pages
+                    else:
+                        del busy[worker]
+                        raise message[1]
+        finally:
+            selector.close()
+        return count
+
+    def _idle(self, busy: Mapping[_Worker, int], selector: selectors.BaseSelector, wanted: int) -> list[_Worker]:
+        """The processes free for a new run, started as needed (at most `size`)."""
+        if self.temporary is None and wanted:
+            from ..storage import temporary_folder
+
+            self.temporary = temporary_folder()
+        while wanted and len(self.workers) < self.size and len(self.workers) - len(busy) < wanted:
+            assert self.temporary is not None
+            worker = _Worker(self.temporary)
+            self.workers.append(worker)
+            selector.register(worker.output, selectors.EVENT_READ, worker)
+        for worker in self.workers:
+            with suppress(KeyError):
+                selector.register(worker.output, selectors.EVENT_READ, worker)
+        return [worker for worker in self.workers if worker not in busy][:wanted]
+
+    def stop(self) -> None:
+        for worker in self.workers:
+            worker.stop()
+        self.workers = []
+        if self.temporary is not None:
+            from ..storage import remove_folder
+
+            remove_folder(self.temporary)
+            self.temporary = None
+
+
+class _Worker:
+    def __init__(self, temporary: Path) -> None:
+        env = dict(os.environ)
+        if not _IMPORT_ROOT.name.endswith("-packages"):
+            env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_IMPORT_ROOT), env.get("PYTHONPATH", "")) if p)
+        env["TMPDIR"] = str(temporary)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "fleuron.writers.chapters", str(os.getpid())],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+        )
+        self.output: IO[bytes] = self.process.stdout  # type: ignore[assignment]
+        self.input: IO[bytes] = self.process.stdin  # type: ignore[assignment]
+        #: The first page's number given to the run it lays out.
+        self.start = 1
+
+    def send(self, message: Any) -> None:
+        _write_message(self.input, message)
+
+    def receive(self) -> Any:
+        message = _read_message(self.output)
+        if message is None:
+            code = self.process.wait()
+            raise RuntimeError(
+                _("the layout's process ended ({code}) without a result ({reason})", code=code, reason="EOF")
+            )
+        return message
+
+    def stop(self) -> None:
+        with suppress(OSError):
+            self.input.close()
+        if self.process.poll() is None:
+            with suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=5)
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        with suppress(OSError):
+            self.output.close()
+
+
+def _write_message(stream: IO[bytes], message: Any) -> None:
+    data = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+    stream.write(struct.pack(">Q", len(data)) + data)
+    stream.flush()
+
+
+def _read_message(stream: IO[bytes]) -> Any:
+    size = stream.read(8)
+    if len(size) < 8:
+        return None
+    (length,) = struct.unpack(">Q", size)
+    data = stream.read(length)
+    if len(data) < length:
+        return None
+    return pickle.loads(data)
+
+
+# --- The other processes ---------------------------------------------------------------
+
+
+@contextmanager
+def _hooked(first_page: Callable[[int], int]) -> Iterator[None]:
+    """While the block runs, WeasyPrint's margin boxes (made once the whole document is
+    paginated) count pages from the number `first_page` gives for the page count."""
+    import weasyprint.layout as layout_module
+
+    make_all_pages = layout_module.make_all_pages
+    make_margin_boxes = layout_module.make_margin_boxes
+    told: dict[int, int] = {}
+    paginated: dict[int, int] = {}
+
+    def all_pages(context: Any, *args: Any, **kwargs: Any) -> Any:
+        pages = list(make_all_pages(context, *args, **kwargs))
+        paginated[id(context)] = len(pages)
+        return pages
+
+    def margin_boxes(context: Any, page: Any, state: Any) -> Any:
+        if id(context) not in told:
+            told[id(context)] = first_page(paginated[id(context)]) - 1
+        offset = told[id(context)]
+        if offset:
+            quotes, counters, scopes, groups = state
+            counters = {**counters, "page": [value + offset for value in counters.get("page", [1])]}
+            state = (quotes, counters, scopes, groups)
+        return make_margin_boxes(context, page, state)
+
+    layout_module.make_all_pages = all_pages
+    layout_module.make_margin_boxes = margin_boxes
+    try:
+        yield
+    finally:
+        layout_module.make_all_pages = make_all_pages
+        layout_module.make_margin_boxes = make_margin_boxes
+
+
+def main() -> None:
+    """A worker: length-prefixed pickles on stdin, ("job", LayoutJob) then, when asked,
+    ("start", first page); answers ("paginated", pages) then ("done", Laid, warnings) or
+    ("error", exception) on stdout."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    from ..parallel import KeepWarnings, _end_with_parent
+
+    _end_with_parent(int(sys.argv[1]) if len(sys.argv) > 1 else os.getppid())
+    answer = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    requests = sys.stdin.buffer
+    import weasyprint  # noqa: F401
+
+    from .layout import lay_out
+
+    records: list[tuple[str, int, str]] = []
+    root = logging.getLogger()
+    root.handlers = [KeepWarnings(records)]
+    root.setLevel(logging.WARNING)
+
+    def first_page(pages: int) -> int:
+        _write_message(answer, ("paginated", pages))
+        message = _read_message(requests)
+        if message is None:
+            os._exit(1)
+        start: int = message[1]
+        return start
+
+    while True:
+        message = _read_message(requests)
+        if message is None:
+            os._exit(0)
+        records.clear()
+        try:
+            with _hooked(first_page):
+                laid = lay_out(message[1])
+            _write_message(answer, ("done", laid, list(records)))
+        except Exception as error:
+            try:
+                pickle.dumps(error)
+            except Exception:
+                error = RuntimeError(f"{type(error).__name__}: {error}")
+            _write_message(answer, ("error", error))
+
+
+if __name__ == "__main__":
+    main()
