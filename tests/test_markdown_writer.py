@@ -34,6 +34,7 @@ from fleuron.model import (
     Span,
     Strong,
     Styled,
+    Table,
     Text,
     ThematicBreak,
     TypographyOptions,
@@ -210,6 +211,19 @@ BLOCK = st.recursive(
             LINE,
             st.sampled_from(["", "chapitre", "id1"]),
             st.lists(st.sampled_from(["unnumbered", "x"]), max_size=2, unique=True).map(tuple),
+        ),
+        # pandoc's `Table: caption {#id}` paragraph, read back into the table.
+        st.builds(
+            lambda cells, caption, identifier: Table(
+                ("default",) * len(cells),
+                tuple((Text(c),) for c in cells),
+                ((tuple((Text(c),) for c in cells)),),
+                caption,
+                identifier,
+            ),
+            st.lists(PLAIN, min_size=1, max_size=2),
+            st.one_of(st.just(()), LINE),
+            st.sampled_from(["", "tbl-a"]),
         ),
     ),
     lambda inner: st.builds(lambda bs, a: Div(apart(bs), a), st.lists(inner, max_size=3), ATTR),

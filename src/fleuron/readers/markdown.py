@@ -22,6 +22,7 @@ import itertools
 import logging
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -77,7 +78,7 @@ from ..model import (
 from .html import HtmlBuilder, span_node
 from .identifiers import IdentifierMaker
 from .metadata import KNOWN_KEYS, is_front_matter, raw_html_mode, read_front_matter
-from .pandoc import pandoc_plugin, split_authors, title_block
+from .pandoc import pandoc_plugin, split_authors, title_block, xml_id
 
 log = logging.getLogger("fleuron")
 
@@ -159,13 +160,15 @@ def _title_block_keys(fields: Mapping[str, tuple[str, int]], path: str) -> dict[
 
 
 def _explicit_ids(tokens: Sequence[Token], path: str) -> set[str]:
-    """The `{#id}` of headings, taken before any identifier is derived from a heading's text."""
+    """Every `{#id}` written (headings, divs, tables, spans, images), taken before any
+    identifier is derived from a heading's text: a derived one never takes a given one."""
     ids = set()
     for token in tokens:
-        attr = token.meta.get("attr") if token.meta else None
-        if isinstance(attr, Attr) and attr.identifier:
-            _check_identifier(attr.identifier, path, token.map[0] + 1 if token.map else None)
-            if token.type == "heading_open":
+        line = token.map[0] + 1 if token.map else None
+        for node in (token, *(token.children or ())):
+            attr = node.meta.get("attr") if node.meta else None
+            if isinstance(attr, Attr) and attr.identifier:
+                _check_identifier(attr.identifier, path, line)
                 ids.add(attr.identifier)
     return ids
 
@@ -289,7 +292,10 @@ class _Converter:
             case "hr":
                 return ThematicBreak(pos=pos)
             case "table_open":
-                return self.table(inner, pos)
+                table = self.table(inner, pos)
+                caption = token.meta.get("caption")
+                identifier = token.meta.get("attr", NO_ATTR).identifier
+                return replace(table, caption=self.inline(caption) if caption else (), identifier=identifier)
             case "footnote_reference_open":
                 return FootnoteDef(token.meta["label"], self.blocks(inner), pos=pos)
             case "div_open":
@@ -419,7 +425,8 @@ class _Converter:
                     content = self.inlines(inner, line)
                 finally:
                     self.in_link -= 1
-                return Link(content, str(token.attrGet("href") or ""), title)
+                href = str(token.attrGet("href") or "")
+                return Link(content, "#" + xml_id(href[1:]) if href.startswith("#") else href, title)
             case "image":
                 alt = self.inlines(token.children or [], line)
                 title = str(token.attrGet("title") or "")

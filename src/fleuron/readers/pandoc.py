@@ -2,9 +2,10 @@
 
 Each rule is small and named after pandoc's extension: `attributes` (the `{#id .class key=value}`
 syntax and where it may follow: headings, bracketed spans, images), `fenced_divs` (`::: classe`),
-`line_blocks` (`| ` lines), `page_break` (`\\newpage` alone on a line) and `title_block`
-(`% Titre` / `% Auteur` / `% Date` opening a file). The rules only make tokens; the reader turns
-them into model nodes.
+`line_blocks` (`| ` lines), `page_break` (`\\newpage` alone on a line), `table_captions`
+(`Table: légende {#tbl-id}` before or after a table), pandoc-crossref's references (`@fig:id`,
+`[@tbl:id]`) and `title_block` (`% Titre` / `% Auteur` / `% Date` opening a file). The rules only
+make tokens; the reader turns them into model nodes.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
 from mdit_py_plugins.footnote.index import footnote_inline
 
 from ..model import Attr
@@ -34,6 +36,12 @@ _ATTR_ITEM = re.compile(
 _ESCAPED = re.compile(r"\\(.)", re.DOTALL)
 
 
+def xml_id(name: str) -> str:
+    """pandoc-crossref's `fig:phare` as the XML id every output can hold (an XML id has no
+    colon): `fig-phare`. Ids and `#` link targets go through it alike, so they still meet."""
+    return name.replace(":", "-")
+
+
 def parse_attributes(text: str, start: int = 0) -> tuple[Attr, int] | None:
     """Pandoc's attributes at `text[start]` (which must be `{`): the `Attr` and the index after
     the closing `}`, or None when it is not such a group (it is then text). `-` stands for
@@ -50,7 +58,7 @@ def parse_attributes(text: str, start: int = 0) -> tuple[Attr, int] | None:
         if item is None or item.end() == pos:
             return None
         if item["id"]:
-            identifier = item["id"]
+            identifier = xml_id(item["id"])
         elif item["cls"]:
             classes.append(item["cls"])
         elif item["dash"]:
@@ -254,6 +262,85 @@ def page_break(state: StateBlock, start_line: int, end_line: int, silent: bool) 
     return True
 
 
+#: pandoc's caption paragraph: `Table:`, `table:` or a lone `:` (not `::`, not `:)`) before its text.
+_CAPTION = re.compile(r"(?:[Tt]able:|:(?![!-/:-@\[-`{-~]))[ \t]*")
+
+
+def caption_ends_table(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """A caption line right under a pipe table's last row ends the table, as in pandoc (a table
+    in a block quote still needs a blank line: the quote's own lines are tested the same way).
+    Only a terminator: the line itself is a paragraph, which `table_captions` takes."""
+    if not silent or state.parentType == "blockquote" or state.sCount[start_line] - state.blkIndent >= 4:
+        return False
+    line = _line(state, start_line)
+    found = _CAPTION.match(line)
+    return found is not None and (line.startswith(("Table:", "table:")) or "|" not in line)
+
+
+def table_captions(state: StateCore) -> None:
+    """`Table: légende {#tbl-id}` in a paragraph of its own just before or after a table (pandoc
+    tries before first): its text and attributes go to `table_open.meta["caption"]` and
+    `["attr"]`, the paragraph leaves the stream. Runs before the inline rules, which then parse
+    the caption's text where it now stands."""
+    tokens = state.tokens
+    i = 0
+    while i < len(tokens):
+        if tokens[i].type != "table_open" or "caption" in tokens[i].meta:
+            i += 1
+            continue
+        table = tokens[i]
+        end = next(j for j in range(i, len(tokens)) if tokens[j].type == "table_close")
+        before = i - 3 if i >= 3 and _is_caption(tokens[i - 3 : i], table.level) else None
+        after = end + 1 if before is None and _is_caption(tokens[end + 1 : end + 4], table.level) else None
+        start = before if before is not None else after
+        if start is None:
+            i = end + 1
+            continue
+        inline = tokens[start + 1]
+        text = inline.content[_CAPTION.match(inline.content).end() :]  # type: ignore[union-attr]
+        found = _HEADING_ATTRIBUTES.search(text)
+        parsed = parse_attributes(found[1]) if found else None
+        if found and parsed and parsed[1] == len(found[1]):
+            table.meta["attr"] = parsed[0]
+            table.attrs.update(html_attributes(parsed[0]))
+            text = text[: found.start(1)]
+        inline.content, inline.children = text.strip(), []
+        state.md.inline.parse(inline.content, state.md, state.env, inline.children)
+        table.meta["caption"] = inline
+        del tokens[start : start + 3]
+        i = end - 2 if before is not None else end + 1
+
+
+def _is_caption(tokens: Sequence[Token], level: int) -> bool:
+    return (
+        len(tokens) == 3
+        and tokens[0].type == "paragraph_open"
+        and tokens[0].level == level
+        and _CAPTION.match(tokens[1].content) is not None
+    )
+
+
+#: pandoc-crossref's reference: `@fig:id`, `@tbl:id`, `@sec:id`, alone or in brackets
+#: (`[@fig:id]`); the key ends before trailing punctuation, as a pandoc citation's does.
+_CROSSREF = re.compile(r"(\[)?@((?:fig|tbl|sec):\w+(?:[.:/-]\w+)*)(?(1)\])")
+
+
+def crossref(state: StateInline, silent: bool) -> bool:
+    """`@fig:phare` or `[@fig:phare]` (pandoc-crossref): a link without text to `#fig:phare`,
+    which the writers fill with what it points to. A bare one must not follow a letter or a
+    digit (an address is no reference)."""
+    found = _CROSSREF.match(state.src, state.pos, state.posMax)
+    if found is None or (not found[1] and state.pos > 0 and state.src[state.pos - 1].isalnum()):
+        return False
+    if not silent:
+        token = state.push("link_open", "a", 1)
+        token.attrs = {"href": "#" + found[2]}
+        token.meta["crossref"] = True
+        state.push("link_close", "a", -1)
+    state.pos = found.end()
+    return True
+
+
 def note_before_superscript(state: StateInline, silent: bool) -> bool:
     """`^[texte]` is an inline note (as in pandoc), never the start of a superscript."""
     return state.src.startswith("^[", state.pos) and footnote_inline(state, silent)
@@ -266,8 +353,11 @@ def pandoc_plugin(md: MarkdownIt) -> None:
     md.block.ruler.before("fence", "fenced_div", fenced_div, {"alt": ["paragraph", "blockquote", "list"]})
     md.block.ruler.after("table", "line_block", line_block)
     md.block.ruler.before("paragraph", "page_break", page_break, {"alt": ["paragraph"]})
+    md.block.ruler.before("paragraph", "caption_ends_table", caption_ends_table, {"alt": ["blockquote"]})
+    md.core.ruler.after("block", "table_captions", table_captions)
     md.core.ruler.after("block", "heading_attributes", heading_attributes)
     md.inline.ruler.before("link", "bracketed_span", bracketed_span)
+    md.inline.ruler.before("link", "crossref", crossref)
     md.inline.ruler.push("image_attributes", image_attributes)
 
 

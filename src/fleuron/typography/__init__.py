@@ -123,6 +123,8 @@ def flatten(run: InlineRun, rule: TextRule, depth: int = 0) -> list[Piece]:
                 pieces.append(Slot(text, depth))
             case SoftBreak():
                 pieces.append(Slot(" ", depth, soft_break=True))
+            case Link(content=()):  # a cross-reference the writers fill in: a word, for the rules
+                pieces.append(inline)
             case (
                 Emph(content=content) | Strong(content=content) | Link(content=content) | Styled(content=content)
                 | Span(content=content)
@@ -238,6 +240,10 @@ def _rebuild(run: InlineRun, pieces: Iterator[Piece]) -> InlineRun:
                     out.append(SoftBreak())
                 elif slot.text:
                     out.append(Text(slot.text))
+            case Link(content=()):
+                piece = next(pieces)
+                assert not isinstance(piece, Slot)
+                out.append(piece)
             case (
                 Emph(content=content) | Strong(content=content) | Link(content=content) | Styled(content=content)
                 | Span(content=content)
