@@ -62,8 +62,14 @@ def test_endnotes_on_demand(tmp_path: Path) -> None:
     notes_page = next(n for n, page in enumerate(pages) if re.search(r"^\s*Notes\s*$", page, re.M))
     for text in NOTES.values():
         assert [n for n, page in enumerate(pages) if text.split(",")[0] in page] == [notes_page]
-    # Numbered through the book, as endnotes are: 1, 2, 3, 4.
-    assert re.search(r"4\.\s+Une note du second chapitre", pages[notes_page])
+    # Numbered per chapter, as the calls are, and grouped under each chapter's title.
+    notes = pages[notes_page]
+    assert re.search(r"^\s*Le port\s*$", notes, re.M) and re.search(r"^\s*Les marées\s*$", notes, re.M)
+    assert re.search(r"Les marées\s*\n\s*1\.\s+Une note du second chapitre", notes)
+    # Through the book on demand: 1, 2, 3, 4, and no chapter titles.
+    through = build_parts(tmp_path / "book", notes="end", note_numbering="book").pages()
+    (notes,) = [page for page in through if re.search(r"^\s*Notes\s*$", page, re.M)]
+    assert re.search(r"4\.\s+Une note du second chapitre", notes) and not re.search(r"^\s*Le port\s*$", notes, re.M)
 
 
 @pytest.mark.slow

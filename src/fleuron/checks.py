@@ -5,10 +5,11 @@ written) or none does.
 It owns these checks, run on each block in document order, in this order:
 
 - `heading_text`: a heading without text (a chapter, an entry of the contents needs a title);
-- `unique_ids`: a heading's, a figure's or a table's anchor or a note's label given twice
-  (links and notes would go to one of them at random: the writers keep the last);
-- `links`: a link to `#anchor` that names no heading, figure (`{#fig:id}`) or table, or to a
-  file of the project (no output holds the project's files; the address is not valid);
+- `unique_ids`: an anchor given twice (a heading's, a figure's, a table's, or the `{#id}` of a
+  div, a span or an image: `writers.xhtml.block_ids`) or a note's label given twice (links and
+  notes would go to one of them at random: the writers keep the last);
+- `links`: a link to `#anchor` that names none of those anchors, or to a file of the project
+  (no output holds the project's files; the address is not valid);
 - `sizes`: what makes WeasyPrint's layout cost explode, past what any book holds: more than
   `MAX_HEADINGS` headings, a table of more than `MAX_TABLE_CELLS` cells, a run of inline text
   (a paragraph, a heading, a cell) longer than `MAX_RUN_CHARACTERS`, or holding more than
@@ -158,20 +159,17 @@ def unique_ids(block: Block, state: _State) -> None:
                 where=_where(first, block.pos),
             )
             raise _fail(message, block.pos)
-    own = (
-        block.image.attr.identifier
-        if isinstance(block, Figure)
-        else block.identifier
-        if isinstance(block, Table)
-        else ""
-    )
-    if own:
+    from .writers.xhtml import block_ids
+
+    for own in block_ids(block):
+        if isinstance(block, Heading) and own == block.identifier:
+            continue  # said above, with the heading's own words
         first = state.ids.get(own)
         if first is None:
             state.ids[own] = block.pos
         else:
             message = _(
-                "the anchor '{anchor}' is already given at {where}; give each figure, table and heading its own",
+                "the anchor '{anchor}' is already given at {where}; give each element its own anchor",
                 anchor=own,
                 where=_where(first, block.pos),
             )

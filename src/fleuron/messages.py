@@ -252,9 +252,8 @@ FRENCH = {
     "the link to '{target}' names no heading, figure or table of the book": (
         "le lien vers «\u202f{target}\u202f» ne mène à aucun titre, aucune figure ni aucun tableau du livre"
     ),
-    "the anchor '{anchor}' is already given at {where}; give each figure, table and heading its own": (
-        "l’ancre «\u202f{anchor}\u202f» est déjà donnée en {where}\u202f; donnez à chaque figure, tableau et titre "
-        "la sienne"
+    "the anchor '{anchor}' is already given at {where}; give each element its own anchor": (
+        "l’ancre «\u202f{anchor}\u202f» est déjà donnée en {where}\u202f; donnez à chaque élément la sienne"
     ),
     "the link to '{target}' points to a file, which an ebook cannot hold; link to a heading ('#…') or to a full address (https://…)": (  # noqa: E501
         "le lien vers «\u202f{target}\u202f» mène à un fichier, qu’un livre numérique ne peut contenir\u202f; "

@@ -22,7 +22,7 @@ from ebooklib import epub
 
 from ..errors import FleuronError
 from ..messages import _
-from ..model import Block, Document, Figure, FootnoteDef, Heading, Metadata, Table
+from ..model import Block, Document, Figure, FootnoteDef, Heading, Metadata
 from ..storage import write_atomically
 from ..walk import block_inline_runs, iter_blocks, iter_inlines, plain_text
 from .formats import EPUB_STYLESHEETS
@@ -36,7 +36,9 @@ from .xhtml import (
     STANDALONE_PARTS,
     Anchors,
     XhtmlWriter,
+    block_ids,
     escape,
+    note_blocks,
     opens_chapter,
     ornament_css,
     page_break,
@@ -269,6 +271,12 @@ def content_documents(
                 for inline in iter_inlines(run):
                     if id(inline) in writer.notes.refs:
                         anchors.files.setdefault(writer.notes.refs[id(inline)][1], chapter.path)
+    for entry in writer.notes.entries:
+        called = anchors.files.get(entry.ref_anchors[0])
+        for block in iter_blocks(tuple(note_blocks(entry))):
+            for identifier in block_ids(block):
+                if called:
+                    anchors.files.setdefault(identifier, called)
     documents = []
     opening = next(n for n, chapter in enumerate(chapters) if chapter.path == "text/opening.xhtml")
     for number, chapter in enumerate(chapters):
@@ -468,14 +476,15 @@ def _content_document(uid: str, path: str, title: str, lang: str, body: str) -> 
 
 
 def _anchor_files(chapters: list[Chapter]) -> dict[str, str]:
-    """Which content document holds each anchor of a heading, a figure or a table. Note
-    anchors and index marks are added as the writer writes them."""
+    """Which content document holds each element's anchor (`xhtml.block_ids`: headings,
+    figures, tables, divs, spans, images). Note anchors and index marks are added as the
+    writer writes them; the anchors in a note's text, where the note is first called."""
     files: dict[str, str] = {}
     for chapter in chapters:
         for block in _outside_notes(chapter.blocks):
-            if isinstance(block, Heading | Table) and block.identifier:
-                files[block.identifier] = chapter.path
-            elif isinstance(block, Figure):
+            for identifier in block_ids(block):
+                files[identifier] = chapter.path
+            if isinstance(block, Figure):
                 files[_figure_id(block, chapters)] = chapter.path
     return files
 

@@ -8,7 +8,7 @@ that a manuscript means the same thing here as in any CommonMark tool; it is XML
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import assert_never
 
@@ -162,6 +162,8 @@ class NoteEntry:
     ref_anchors: list[str] = field(default_factory=list)
     #: The note's place among all the book's notes: its anchors' number, unique in the book.
     sequence: int = 0
+    #: The heading of the chapter that first calls it (None before the first chapter).
+    chapter: Heading | None = None
 
     @property
     def anchor(self) -> str:
@@ -169,9 +171,10 @@ class NoteEntry:
 
 
 def per_chapter(meta: Metadata) -> bool:
-    """Notes are numbered per chapter unless the front matter says `note_numbering: book`; endnotes
-    (`notes: end`) keep the book's one sequence unless `note_numbering: chapter` is said."""
-    return (meta.note_numbering or ("book" if meta.notes == "end" else "chapter")) == "chapter"
+    """Notes are numbered per chapter unless the front matter says `note_numbering: book`, at the
+    foot of the pages and at the end alike: endnotes are then grouped under their chapters'
+    titles, as French books set them (`XhtmlWriter.footnotes`)."""
+    return (meta.note_numbering or "chapter") == "chapter"
 
 
 def opens_chapter(block: Block) -> bool:
@@ -192,14 +195,16 @@ class NoteNumbering:
 
     #: Where the count stands in the current chapter.
     counted: int = 0
+    chapter: Heading | None = None
 
     @classmethod
     def of(cls, doc: Document, chapters: bool = False) -> NoteNumbering:
         definitions = {b.label: b for b in iter_blocks(doc.blocks) if isinstance(b, FootnoteDef)}
         numbering = cls([], {}, {})
         for top in doc.blocks:
-            if chapters and opens_chapter(top):
-                numbering.counted = 0
+            if opens_chapter(top):
+                numbering.counted = 0 if chapters else numbering.counted
+                numbering.chapter = top if isinstance(top, Heading) else None
             numbering.scan(top, definitions)
         return numbering
 
@@ -219,7 +224,7 @@ class NoteNumbering:
 
     def add(self, body: FootnoteDef | Note) -> NoteEntry:
         self.counted += 1
-        entry = NoteEntry(self.counted, body, sequence=len(self.entries) + 1)
+        entry = NoteEntry(self.counted, body, sequence=len(self.entries) + 1, chapter=self.chapter)
         self.entries.append(entry)
         return entry
 
@@ -276,12 +281,14 @@ class XhtmlWriter:
         #: Add EPUB's `epub:type` semantics (reading systems show notes as pop-ups with them).
         self.epub = epub
         self.notes = NoteNumbering.of(doc, chapters=note_chapters)
+        self.note_chapters = note_chapters
         #: Notes called in the text written so far whose text is not yet written (`popup_notes`).
         self.pending_notes: list[NoteEntry] = []
         self.words = labels(doc.meta.lang)
         self.marks = IndexMarks.of(doc)
         #: Links to these are cross-references: headings, figures, tables.
         self.anchor_ids = target_ids(doc)
+        self.target_texts = _target_texts(doc)
         #: Cross-references say the target's page (print) and number: set by the print writer.
         self.cross_references = False
         self._verse = False
@@ -510,11 +517,14 @@ class XhtmlWriter:
     def link(self, content: Sequence[Inline], target: str, title: str) -> str:
         text = self.inlines(content)
         extra = ""
-        if self.cross_references and target.startswith("#") and target[1:] in self.anchor_ids:
+        anchor = target[1:] if target.startswith("#") and target[1:] in self.anchor_ids else ""
+        number = self.xref_labels.get(anchor)
+        if anchor and not text:
+            # `[](#fig-id)`, `@fig:id`: the link says what it points to ("figure 3", or the
+            # title, the caption), never nothing (a screen reader would read an empty link).
+            text, number = escape(number or self.target_texts.get(anchor) or anchor), None
+        if self.cross_references and anchor:
             # In print, the target's page (and number) follows the link (`text.css`, a.xref).
-            number = self.xref_labels.get(target[1:])
-            if not text and number:  # `[](#fig-id)`: the link says "figure 3", its page follows
-                text, number = escape(number), None
             extra = attrs(class_="xref", **{"data-page": self.words.page_abbr, "data-number": number})
         return f"<a{attrs(href=self.link_target(target), title=title or None)}{extra}>{text}</a>"
 
@@ -566,13 +576,27 @@ class XhtmlWriter:
         document of its own), titled instead of set off by a rule."""
         if not entries:
             return ""
-        items = "".join(self.footnote(entry) for entry in entries)
+        groups: list[tuple[Heading | None, list[NoteEntry]]] = []
+        for entry in entries:
+            # Numbered per chapter, a titled section groups its notes under each chapter's title.
+            if not groups or (heading and self.note_chapters and entry.chapter is not groups[-1][0]):
+                groups.append((entry.chapter, []))
+            groups[-1][1].append(entry)
+        lists = []
+        for chapter, group in groups:
+            items = "".join(self.footnote(entry) for entry in group)
+            # The title as text: its marks and note calls are the chapter's own.
+            title = plain_text(chapter.content) if chapter and len(groups) > 1 else ""
+            group_title = f'<h3 class="notes-chapter">{escape(title)}</h3>\n' if title else ""
+            start = attrs(start=str(group[0].number) if group[0].number != 1 else None)
+            lists.append(f'{group_title}<ol class="footnotes-list"{start}>\n{items}</ol>\n')
         epub_type = ' epub:type="endnotes"' if self.epub else ""
         opening = f"<h2>{escape(heading)}</h2>\n" if heading else ""
         return (
             ("" if heading else '<hr class="footnotes-sep" />\n')
             + f'<section class="footnotes" role="doc-endnotes"{epub_type}>\n{opening}'
-            + f'<ol class="footnotes-list">\n{items}</ol>\n</section>\n'
+            + "".join(lists)
+            + "</section>\n"
         )
 
     def footnote(self, entry: NoteEntry) -> str:
@@ -595,18 +619,68 @@ def note_blocks(entry: NoteEntry) -> Sequence[Block]:
 
 
 def target_ids(doc: Document) -> set[str]:
-    """The anchors a link may point to: headings, figures and tables."""
-    found: set[str] = set()
-    for block in iter_blocks(doc.blocks):
-        match block:
-            case Heading(identifier=identifier) | Table(identifier=identifier):
-                found.add(identifier)
-            case Figure(image=image):
-                found.add(image.attr.identifier)
+    """The anchors a link may point to: every id an element is written with (headings,
+    figures, tables, divs, spans, images)."""
+    return {identifier for block in iter_blocks(doc.blocks) for identifier in block_ids(block)}
+
+
+def block_ids(block: Block) -> Iterator[str]:
+    """The ids `block` writes on its own element and on the inlines it holds directly (not
+    those of its child blocks, nor those in an image's description, which is no element)."""
+    match block:
+        case Heading(identifier=own) | Table(identifier=own) | Div(attr=Attr(identifier=own)):
+            pass
+        case Figure(image=image):
+            own = image.attr.identifier
+        case _:
+            own = ""
+    if own:
+        yield own
+    runs = (block.caption,) if isinstance(block, Figure) else block_inline_runs(block)
+    for run in runs:
+        yield from _inline_ids(run)
+
+
+def _inline_ids(run: Iterable[Inline]) -> Iterator[str]:
+    for inline in run:
+        match inline:
+            case Span(attr=attr, content=content):
+                if attr.identifier:
+                    yield attr.identifier
+                yield from _inline_ids(content)
+            case Image(attr=attr):
+                if attr.identifier:
+                    yield attr.identifier
+            case (
+                Emph(content=content) | Strong(content=content) | Link(content=content) | Note(content=content)
+                | Styled(content=content) | Ruby(base=content)
+            ):  # fmt: skip
+                yield from _inline_ids(content)
             case _:
                 pass
-    found.discard("")
-    return found
+
+
+def _target_texts(doc: Document) -> dict[str, str]:
+    """What an empty link to an anchor says: the heading's title, the figure's or the table's
+    caption, the span's text, a div's first words."""
+    texts: dict[str, str] = {}
+    for block in iter_blocks(doc.blocks):
+        match block:
+            case Heading(identifier=identifier, content=text) | Table(identifier=identifier, caption=text):
+                texts[identifier] = plain_text(text)
+            case Figure(image=image, caption=text):
+                texts[image.attr.identifier] = plain_text(text)
+            case Div(attr=attr, blocks=blocks) if attr.identifier:
+                words = next((plain_text(r) for b in iter_blocks(blocks) for r in block_inline_runs(b)), "").split()
+                texts[attr.identifier] = " ".join(words[:8]) + ("\u2026" if len(words) > 8 else "")
+            case _:
+                pass
+        for run in block_inline_runs(block):
+            for inline in iter_inlines(run):
+                if isinstance(inline, Span) and inline.attr.identifier:
+                    texts[inline.attr.identifier] = plain_text(inline.content)
+    texts.pop("", None)
+    return texts
 
 
 def _numbers(doc: Document, figure: str, table: str) -> tuple[dict[int, int], dict[str, str]]:
