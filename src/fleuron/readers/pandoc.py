@@ -141,7 +141,8 @@ def html_attributes(attr: Attr) -> dict[str, str | int | float]:
 
 # --- Blocks -----------------------------------------------------------------------------------
 
-_DIV_OPEN = re.compile(r"(:{3,})[ \t]*(\{[^\n]*\}|[^\s{}:]+)[ \t]*:*[ \t]*$")
+# A bare class is what a `.class` in braces may be: the writer writes it back in braces.
+_DIV_OPEN = re.compile(r"""(:{3,})[ \t]*(\{[^\n]*\}|[^\s{}:#."'=]+)[ \t]*:*[ \t]*$""")
 _DIV_CLOSE = re.compile(r":{3,}[ \t]*$")
 _CODE_FENCE = re.compile(r"(`{3,}|~{3,})")
 
