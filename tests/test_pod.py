@@ -9,7 +9,7 @@ import pytest
 
 from fleuron.pipeline import load_book
 from fleuron.writers import pod
-from fleuron.writers.pdf import TRIMS, PrintOptions
+from fleuron.writers.pdf import TRIMS, PrintOptions, Trim
 
 from helpers import PROJECT_FRONT, fleuron, new_project
 
@@ -23,6 +23,51 @@ ROOT = Path(__file__).resolve().parent.parent
 )  # fmt: skip
 def test_kdp_inside_margin_by_page_count(pages: int, inches: float) -> None:
     assert pod.SERVICES["kdp"].inside_margin(pages) == inches
+
+
+@pytest.mark.parametrize(
+    ("pages", "inches"),
+    # Lulu's table has no row for 60 pages and two for 400: each takes the wider margin.
+    [(32, 0.5), (59, 0.5), (60, 0.625), (150, 0.625), (151, 1.0), (399, 1.0), (400, 1.125), (600, 1.125),
+     (601, 1.25), (800, 1.25)],
+)  # fmt: skip
+def test_lulu_inside_margin_is_the_safety_margin_and_the_gutter_addition(pages: int, inches: float) -> None:
+    assert pod.SERVICES["lulu"].inside_margin(pages) == inches
+
+
+def test_ingramspark_margins_are_half_an_inch_whatever_the_page_count() -> None:
+    ingram = pod.SERVICES["ingramspark"]
+    assert {ingram.inside_margin(pages) for pages in (18, 400, 1200)} == {0.5} and ingram.outside == 0.5
+
+
+def test_page_limits_by_paper() -> None:
+    kdp, ingram, lulu = (pod.SERVICES[name] for name in ("kdp", "ingramspark", "lulu"))
+    assert not pod.page_count_problems(kdp, 800) and not pod.page_count_problems(kdp, 800, "white")
+    assert "at most 776 pages" in pod.page_count_problems(kdp, 800, "cream")[0]
+    assert "at most 828 pages" in pod.page_count_problems(kdp, 830)[0]
+    assert pod.page_count_problems(kdp, 22) and not pod.page_count_problems(kdp, 24)
+    assert (
+        not pod.page_count_problems(ingram, 1100)
+        and "at most 1050" in pod.page_count_problems(ingram, 1100, "cream")[0]
+    )
+    assert pod.page_count_problems(ingram, 16) and not pod.page_count_problems(ingram, 18)
+    assert (
+        pod.page_count_problems(lulu, 30)
+        and pod.page_count_problems(lulu, 802)
+        and not pod.page_count_problems(lulu, 800)
+    )
+
+
+def test_trims_no_stored_page_confirms_are_refused() -> None:
+    inch = 25.4
+
+    def trim(width: float, height: float) -> Trim:
+        return Trim(width * inch, height * inch, 0, 0, 0, 0, 0)
+
+    assert not pod.SERVICES["ingramspark"].accepts(trim(4, 7))
+    assert not any(pod.SERVICES["lulu"].accepts(trim(w, h)) for w, h in ((5, 8), (6.63, 10.25), (7.5, 7.5)))
+    assert pod.SERVICES["lulu"].accepts(trim(4.25, 6.87)) and pod.SERVICES["ingramspark"].accepts(trim(4.37, 7))
+    assert pod.SERVICES["kdp"].accepts(trim(8.5, 11.69)) and not pod.SERVICES["kdp"].accepts(trim(8.6, 11))
 
 
 def test_trims_each_service_takes() -> None:

@@ -47,12 +47,19 @@ class Service:
     #: (folios and running heads included) must keep from the trim.
     outside: float
     min_pages: int
+    #: The most pages on white paper (Fleuron's default paper).
     max_pages: int
     #: A custom trim range ((min width, max width), (min height, max height)), when it takes one.
     custom: tuple[tuple[float, float], tuple[float, float]] | None = None
     #: The PDF variant the service asks for; None leaves the book's.
     variant: str | None = None
     bleed: float = 0.125
+    #: Lower maxima on another paper, as (front matter's `paper:`, most pages).
+    max_pages_on: tuple[tuple[str, int], ...] = ()
+
+    def most_pages(self, paper: str = "") -> int:
+        """The most pages on `paper` (empty: white, as the front matter's `paper:` defaults)."""
+        return dict(self.max_pages_on).get(paper.strip().lower(), self.max_pages)
 
     def inside_margin(self, pages: int) -> float:
         """The inside margin for a book of `pages` pages (the first bracket's below it, the
@@ -86,6 +93,7 @@ class Service:
 
 
 # fmt: off
+# Each figure's source page is in README.md, "Print-on-demand profiles".
 SERVICES: dict[str, Service] = {
     "kdp": Service(
         name="kdp",
@@ -96,16 +104,20 @@ SERVICES: dict[str, Service] = {
             (8.27, 11.69), (8.25, 11),
         ),
         inside=((24, 150, 0.375), (151, 300, 0.5), (301, 500, 0.625), (501, 700, 0.75), (701, 828, 0.875)),
+        # With bleed (a profile always sets it); 0.25 in would do without.
         outside=0.375,
         min_pages=24,
+        # Black ink on white paper; the 8.25 and 8.5 in wide trims and A4 stop lower (590-800),
+        # none of them a trim of Fleuron's.
         max_pages=828,
         custom=((4, 8.5), (6, 11.69)),
+        max_pages_on=(("cream", 776),),
     ),
     "ingramspark": Service(
         name="ingramspark",
         label="IngramSpark",
         trims=(
-            (4, 6), (4, 7), (4.25, 7), (4.37, 7), (4.72, 7.48), (5, 7), (5, 8), (5.06, 7.81), (5.25, 8),
+            (4, 6), (4.25, 7), (4.37, 7), (4.72, 7.48), (5, 7), (5, 8), (5.06, 7.81), (5.25, 8),
             (5.5, 8.25), (5.5, 8.5), (5.83, 8.27), (6, 9), (6.14, 9.21), (6.625, 10.25), (6.69, 9.61),
             (7, 10), (7.44, 9.69), (7.5, 9.25), (8, 8), (8, 10), (8.25, 11), (8.27, 11.69), (8.5, 8.5),
             (8.5, 11),
@@ -113,18 +125,22 @@ SERVICES: dict[str, Service] = {
         inside=((18, 1200, 0.5),),
         outside=0.5,
         min_pages=18,
+        # 50 lb white paper; 50 lb crème stops at 1050.
         max_pages=1200,
         variant="pdf/x-1a",
+        max_pages_on=(("cream", 1050),),
     ),
     "lulu": Service(
         name="lulu",
         label="Lulu",
         trims=(
-            (4.25, 6.87), (5, 8), (5.5, 8.5), (5.83, 8.27), (6, 9), (6.14, 9.21), (6.63, 10.25), (7, 10),
-            (7.44, 9.68), (7.5, 7.5), (8.27, 11.69), (8.5, 8.5), (8.5, 11),
+            (4.25, 6.87), (5.5, 8.5), (5.83, 8.27), (6, 9), (6.14, 9.21), (7, 10), (7.44, 9.68),
+            (8.27, 11.69), (8.5, 8.5), (8.5, 11),
         ),
-        # The 0.5 in safety margin plus the guide's gutter addition for the page count.
-        inside=((32, 60, 0.5), (61, 150, 0.625), (151, 400, 1.0), (401, 600, 1.125), (601, 800, 1.25)),
+        # The 0.5 in safety margin plus Lulu's gutter addition for the page count. Its table
+        # leaves 60 pages out ("less than 60", "61 to 150") and gives 400 to two rows: each
+        # takes the wider margin.
+        inside=((32, 59, 0.5), (60, 150, 0.625), (151, 399, 1.0), (400, 600, 1.125), (601, 800, 1.25)),
         outside=0.5,
         min_pages=32,
         max_pages=800,
@@ -221,16 +237,18 @@ def settled(doc: Document, options: PrintOptions, pages: int) -> PrintOptions | 
         return again
     if options.marks:
         log.warning(_("{service} refuses crop marks: the book has none", service=chosen.label))
-    for problem in page_count_problems(chosen, pages):
+    for problem in page_count_problems(chosen, pages, doc.meta.paper):
         log.warning(problem)
     return None
 
 
-def page_count_problems(chosen: Service, pages: int) -> list[str]:
+def page_count_problems(chosen: Service, pages: int, paper: str = "") -> list[str]:
+    """What the service says of `pages` pages on `paper` (empty: white)."""
+    most = chosen.most_pages(paper)
     if pages < chosen.min_pages:
         return [_("{service} prints at least {count} pages; the book has {pages}", service=chosen.label,
                   count=chosen.min_pages, pages=pages)]  # fmt: skip
-    if pages > chosen.max_pages:
+    if pages > most:
         return [_("{service} prints at most {count} pages; the book has {pages}", service=chosen.label,
-                  count=chosen.max_pages, pages=pages)]  # fmt: skip
+                  count=most, pages=pages)]  # fmt: skip
     return []
