@@ -97,17 +97,23 @@ def lay_out(job: LayoutJob) -> Laid:
     if pdfx.is_pdfx(variant):
         css = pdfx.stylesheet(variant)
         options["stylesheets"] = [weasyprint.CSS(string=css, url_fetcher=html_doc.url_fetcher, color_profiles=profiles)]
+
+    def render(html: str, css: str) -> Any:  # with the user stylesheet that cuts long notes (`notesplit.py`)
+        sheets = {"stylesheets": [*(options["stylesheets"] or ()), weasyprint.CSS(string=css)]} if css else {}
+        again = weasyprint.HTML(string=html, url_fetcher=html_doc.url_fetcher)
+        return again.render(color_profiles=profiles, **{**options, **sheets})
+
     with _temporary_files_kept_apart():
         try:
-            document = html_doc.render(color_profiles=profiles, **options)
+            from .notesplit import settle
+
+            html, css, document = settle(job.html, render)
         except weasyprint.urls.FatalURLFetchingError as error:
             raise FleuronError(_("the PDF may only use the manuscript's own files: {reason}", reason=error)) from None
         if job.index:  # the index after the text: the pages before it stay where they were
             from .index import anchor_pages, fill
 
-            html = fill(job.html, job.index, anchor_pages(document))
-            again = weasyprint.HTML(string=html, url_fetcher=html_doc.url_fetcher)
-            document = again.render(color_profiles=profiles, **options)
+            document = render(fill(html, job.index, anchor_pages(document)), css)
         texts = tuple(page_texts(document))
         from .index import anchor_pages
 
