@@ -15,8 +15,10 @@ medians), so that the machine's speed cancels out. Run with `make bench`.
 (h) the long book (bench/novel/, Verne's novel, 37 chapter files, about 300 A5 pages): `build
     --format pdf` against WeasyPrint alone making the same tagged PDF from the HTML `--format
     html` wrote, in wall time and in the CPU time of all their processes (which a loaded machine
-    disturbs less); then the CPU time of each stage of one in-process build, as shares of it.
-    `--only long` runs it alone.
+    disturbs less), each build with a cache folder of its own; a one-paragraph edit in a late
+    chapter and an unchanged rebuild, against the full build; the peak memory of all processes
+    building the article ×20; then the CPU time of each stage of one in-process build, as shares
+    of it. `--only long` runs it alone.
 Also: the French typography engine's share of an in-process build. Reports; asserts nothing.
 """
 
@@ -97,12 +99,13 @@ def _tree_rss(pid: int) -> int:
 def compare(
     rounds: int, commands: dict[str, Callable[[Path], list[str]]], memory: bool = False
 ) -> dict[str, tuple[float, int]]:
-    """Median time and peak memory of each command, run in turn, each round in new folders."""
+    """Median time and peak memory of each command, run in turn, each round in new folders
+    (its cache's too)."""
     results: dict[str, list[tuple[float, int]]] = {name: [] for name in commands}
     for _ in range(rounds):
         for name, command in commands.items():
-            with tempfile.TemporaryDirectory() as out:
-                results[name].append(run(command(Path(out)), memory=memory))
+            with tempfile.TemporaryDirectory() as out:  # no run of chapters kept from another round
+                results[name].append(run(command(Path(out)), _own_cache(Path(out)), memory))
     return {
         name: (statistics.median(t for t, _ in values), max(m for _, m in values)) for name, values in results.items()
     }
@@ -319,8 +322,12 @@ def _ratio(name: str, value: float, baseline: float, target: str) -> tuple[str, 
 
 def long_book(rounds: int) -> list[tuple[str, str, str]]:
     """(h) The novel's book PDF against WeasyPrint making the same PDF from the same HTML, in
-    one process: wall time, and CPU time of all the processes (a build lays out in a second
-    one). Then where one in-process build spends its CPU time, stage by stage."""
+    one process: wall time, and CPU time of all the processes (a build lays out in several).
+    Each build has a cache folder of its own (XDG_CACHE_HOME): a full build lays out every run
+    of chapters, as a first build does. Then, against the full build: a one-paragraph edit in a
+    late chapter (its run laid out again, the others kept) and a rebuild with nothing changed;
+    the peak memory of all processes building the article ×20; and where one in-process build
+    spends its CPU time, stage by stage."""
     rows = []
     with tempfile.TemporaryDirectory() as work:
         subprocess.run([*FLEURON, str(NOVEL), "-o", work, "--format", "html"], check=True)
@@ -331,16 +338,29 @@ def long_book(rounds: int) -> list[tuple[str, str, str]]:
         }
         wall: dict[str, list[float]] = {name: [] for name in commands}
         cpu: dict[str, list[float]] = {name: [] for name in commands}
+        edited: list[float] = []
+        unchanged: list[float] = []
         for _ in range(rounds):
             for name, command in commands.items():
                 with tempfile.TemporaryDirectory() as out:
-                    seconds, processor = _cpu_run(command(Path(out)))
+                    seconds, processor = _cpu_run(command(Path(out)), _own_cache(Path(out)))
                 wall[name].append(seconds)
                 cpu[name].append(processor)
+            with tempfile.TemporaryDirectory() as folder:
+                edit, again = _edited_rebuild(Path(folder))
+                edited.append(edit)
+                unchanged.append(again)
+        with tempfile.TemporaryDirectory() as out:
+            article = repeated(20, Path(out))
+            memory = run([*FLEURON, str(article), "-o", str(Path(out) / "dist")], _own_cache(Path(out)), True)[1]
     fleuron, weasyprint = (statistics.median(wall[name]) for name in commands)
-    rows.append(_ratio("(h) long book PDF / WeasyPrint, same PDF", fleuron, weasyprint, "(issue 18: ≤ 0.75)"))
+    rows.append(_ratio("(h) long book PDF / WeasyPrint, same PDF", fleuron, weasyprint, "≤ 0.75 (issue 18)"))
+    full = fleuron
     fleuron, weasyprint = (statistics.median(cpu[name]) for name in commands)
     rows.append(_ratio("(h) … CPU time of all processes", fleuron, weasyprint, "(CPU s)"))
+    rows.append(_ratio("(h) one paragraph edited, late chapter", statistics.median(edited), full, "≤ 0.30 (issue 18)"))
+    rows.append(_ratio("(h) unchanged rebuild / full build", statistics.median(unchanged), full, "≤ 0.05 (issue 18)"))
+    rows.append(("(h) article ×20, peak memory, all processes", f"{memory} MiB", "≤ 1536 MiB (issue 18)"))
     stages = long_book_stages(max(1, rounds // 2))
     total = sum(stages.values())
     for name, seconds in stages.items():
@@ -348,11 +368,35 @@ def long_book(rounds: int) -> list[tuple[str, str, str]]:
     return rows
 
 
-def _cpu_run(command: list[str]) -> tuple[float, float]:
+def _own_cache(folder: Path) -> dict[str, str]:
+    """The environment with a cache folder of the build's own: no run of chapters kept."""
+    return {**os.environ, "XDG_CACHE_HOME": str(folder / "cache")}
+
+
+def _edited_rebuild(folder: Path) -> tuple[float, float]:
+    """A copy of the novel built (not timed), then one paragraph of a late chapter changed
+    (a word added: its run's page count stays) and the book PDF built again; then built again
+    with nothing changed. Wall seconds of both rebuilds."""
+    novel = folder / "novel"
+    shutil.copytree(NOVEL, novel)
+    env = _own_cache(folder)
+    build = [*FLEURON, str(novel), "-o", str(folder / "dist"), "--format", "pdf"]
+    subprocess.run(build, check=True, env=env)
+    late = sorted((novel / "chapitres").glob("*.md"))[-3]
+    text = late.read_text(encoding="utf-8")
+    paragraphs = text.split("\n\n")
+    middle = len(paragraphs) // 2
+    paragraphs[middle] = paragraphs[middle].replace(" ", " bien ", 1)
+    late.write_text("\n\n".join(paragraphs), encoding="utf-8")
+    edit = _cpu_run(build, env)[0]
+    return edit, _cpu_run(build, env)[0]
+
+
+def _cpu_run(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
     """Wall seconds, and CPU seconds of the command's process and of the processes it waited
     for (the layout's), from `wait4`'s resource usage."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     _, status, usage = os.wait4(process.pid, 0)
     if status != 0:
         raise SystemExit(f"failed: {' '.join(command)}")

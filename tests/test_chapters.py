@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pikepdf
 import pytest
 
 from fleuron.model import Paragraph, Text
+from fleuron.parallel import Layouts
 from fleuron.writers import chapters
 from fleuron.writers.layout import lay_out
-from fleuron.writers.pdf import book_job
+from fleuron.writers.pdf import PrintOptions, book_job
 from parts_book import parts_document
 
 from helpers import pdf_fonts, pdf_pages
@@ -32,18 +35,28 @@ def runs_apart(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.fixture
+def layouts() -> Iterator[Layouts]:
+    """The layout processes, ended (and their folder removed) after the test."""
+    processes = Layouts()
+    try:
+        yield processes
+    finally:
+        processes.stop()
+
+
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
 
 
-def test_joined_book_is_the_one_pass_book(runs_apart: Path) -> None:
+def test_joined_book_is_the_one_pass_book(runs_apart: Path, layouts: Layouts) -> None:
     doc = parts_document(runs_apart / "manuscript")
     job = book_job(doc)
     assert chapters.applies(job)
     book = chapters.split(job.html)
     assert book is not None and len(book.runs) >= 4
-    joined, laid_out = chapters.lay_out_book(job)
+    joined, laid_out = chapters.lay_out_book(job, layouts)
     assert laid_out >= len(book.runs)
     whole = lay_out(job)
     joined_pdf = _write(runs_apart / "joined.pdf", joined.pdf)
@@ -89,10 +102,10 @@ def test_joined_book_is_the_one_pass_book(runs_apart: Path) -> None:
     assert len(joined.pdf) <= 1.05 * len(whole.pdf)
 
 
-def test_edit_lays_out_its_run_alone_with_the_bytes_of_a_clean_build(runs_apart: Path) -> None:
+def test_edit_lays_out_its_run_alone_with_the_bytes_of_a_clean_build(runs_apart: Path, layouts: Layouts) -> None:
     doc = parts_document(runs_apart / "manuscript")
-    first, _ = chapters.lay_out_book(book_job(doc))
-    again, laid_out = chapters.lay_out_book(book_job(doc))
+    first, _ = chapters.lay_out_book(book_job(doc), layouts)
+    again, laid_out = chapters.lay_out_book(book_job(doc), layouts)
     assert (again.pdf, laid_out) == (first.pdf, 0)  # reproducible, and nothing laid out again
 
     # A paragraph of the last chapter's, one word changed: its page count stays.
@@ -105,14 +118,45 @@ def test_edit_lays_out_its_run_alone_with_the_bytes_of_a_clean_build(runs_apart:
     edited = dataclasses.replace(doc, blocks=(*doc.blocks[:last], edited_block, *doc.blocks[last + 1 :]))
     book = chapters.split(book_job(edited).html)
     assert book is not None
-    incremental, laid_out = chapters.lay_out_book(book_job(edited))
+    incremental, laid_out = chapters.lay_out_book(book_job(edited), layouts)
     assert 1 <= laid_out < len(book.runs)
 
     clean_cache = runs_apart / "clean"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_CACHE_HOME", str(clean_cache))
-        clean, _ = chapters.lay_out_book(book_job(edited))
+        clean, _ = chapters.lay_out_book(book_job(edited), layouts)
     assert incremental.pdf == clean.pdf
     assert b"Fin." not in first.pdf or incremental.pdf != first.pdf
     with pikepdf.open(io.BytesIO(incremental.pdf)) as pdf:
         assert len(pdf.pages) == len(first.page_texts)
+
+
+def _page_image(pdf: Path, number: int) -> bytes:
+    """The pixels of page `number` of `pdf` drawn by Poppler, in grey at 40 dpi."""
+    drawn = subprocess.run(
+        ["pdftoppm", "-gray", "-r", "40", "-f", str(number), "-l", str(number), str(pdf)],
+        capture_output=True,
+        check=True,
+    )
+    return drawn.stdout.split(b"\n", 3)[3]  # after P5, the size and the maximum
+
+
+def test_blank_pages_between_runs_have_the_crop_marks_of_the_one_pass_book(runs_apart: Path, layouts: Layouts) -> None:
+    doc = parts_document(runs_apart / "manuscript")
+    job = book_job(doc, PrintOptions(marks=True))
+    joined, _ = chapters.lay_out_book(job, layouts)
+    whole = lay_out(job)
+    joined_pdf = _write(runs_apart / "joined.pdf", joined.pdf)
+    whole_pdf = _write(runs_apart / "whole.pdf", whole.pdf)
+    texts = pdf_pages(whole_pdf)
+    assert pdf_pages(joined_pdf) == texts
+    # The blank pages the join made: between a run's last page and the next one's first.
+    book = chapters.split(job.html)
+    assert book is not None
+    with pikepdf.open(joined_pdf) as pdf:
+        made = [n for n, page in enumerate(pdf.pages, 1) if not page.obj.get("/Annots") and not texts[n - 1].strip()]
+    assert made
+    for number in made:
+        image = _page_image(joined_pdf, number)
+        assert image == _page_image(whole_pdf, number), f"page {number}"
+        assert min(image) < 128, f"page {number} has no marks"

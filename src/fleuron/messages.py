@@ -450,6 +450,13 @@ FRENCH = {
         "le processus de mise en pages s’est terminé ({code}) sans résultat ({reason})"
     ),
     "{reason}; laying out in this process": "{reason}\u202f; mise en pages dans ce processus-ci",
+    "{reason}; laying out the book whole": "{reason}\u202f; mise en pages du livre d’un seul tenant",
+    "the page numbers of the contents and references did not settle": (
+        "les numéros de page de la table et des renvois ne se sont pas stabilisés"
+    ),
+    "the book's runs of chapters could not all be laid out": (
+        "les suites de chapitres du livre n’ont pas toutes pu être mises en pages"
+    ),
     "ebooklib could not write the EPUB": "ebooklib n’a pas pu écrire l’EPUB",
     "stylesheet '{name}' not found in {folder}": "feuille de style «\u202f{name}\u202f» introuvable dans {folder}",
     "the build took longer than {seconds} s (--max-seconds); nothing was changed": (

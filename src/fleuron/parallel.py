@@ -22,6 +22,7 @@ import logging
 import os
 import pickle
 import signal
+import struct
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -59,9 +60,11 @@ class NoResult(RuntimeError):
 
 
 class LayoutProcess:
-    """A process that imports WeasyPrint from the moment this is made; `send` gives it the
-    job, `result` waits for the layout, `stop` ends it if it is still there. `temporary`: the
-    folder for its temporary files (its TMPDIR), which the caller removes."""
+    """A process that imports WeasyPrint from the moment this is made, then lays out one job
+    after another: `send` gives it a job, `result` waits for its layout, `stop` ends it if it is
+    still there. The book's runs of chapters (`writers/chapters.py`) are laid out by such
+    processes too, talking through `post` and `receive`. `temporary`: the folder for its
+    temporary files (its TMPDIR), which the caller removes."""
 
     def __init__(self, temporary: Path | None = None, max_memory: int | None = None) -> None:
         import subprocess  # here: an unchanged build never starts one
@@ -82,33 +85,40 @@ class LayoutProcess:
         )
         if max_memory:
             limit_memory(self.process.pid, max_memory)
+        self.output: IO[bytes] = self.process.stdout  # type: ignore[assignment]
+
+    def post(self, message: tuple[Any, ...]) -> None:
+        """A message for the process (`main` says which); one it cannot take any more (it has
+        ended) is dropped: `receive` says so."""
+        with suppress(OSError):
+            write_message(self.process.stdin, message)  # type: ignore[arg-type]
+
+    def receive(self) -> tuple[Any, ...]:
+        message = read_message(self.output)
+        if message is None:
+            code = self.process.wait()
+            raise NoResult(
+                _("the layout's process ended ({code}) without a result ({reason})", code=code, reason="EOF")
+            )
+        answer: tuple[Any, ...] = message
+        return answer
 
     def send(self, job: LayoutJob) -> None:
-        stdin: IO[bytes] = self.process.stdin  # type: ignore[assignment]
-        try:
-            stdin.write(pickle.dumps(job, pickle.HIGHEST_PROTOCOL))
-        except OSError:
-            pass  # it has ended already: `result` says so
-        finally:
-            with suppress(OSError):
-                stdin.close()
+        self.post(("job", job))
 
     def result(self) -> Laid:
-        stdout: IO[bytes] = self.process.stdout  # type: ignore[assignment]
-        data = stdout.read()
-        code = self.process.wait()
-        try:
-            outcome, records = pickle.loads(data)
-        except Exception as error:
-            raise NoResult(
-                _("the layout's process ended ({code}) without a result ({reason})", code=code, reason=error)
-            ) from None
-        for name, level, message in records:  # given here, by the logger that said it there
-            logging.getLogger(name).log(level, "%s", message)
-        if isinstance(outcome, BaseException):
-            raise outcome
-        laid: Laid = outcome
-        return laid
+        """The layout of the job sent, its pages numbered from 1."""
+        while True:
+            message = self.receive()
+            if message[0] == "paginated":
+                self.post(("start", 1))
+                continue
+            if message[0] == "error":
+                raise message[1]
+            laid: Laid = message[1]
+            for name, level, text in message[2]:  # given here, by the logger that said it there
+                logging.getLogger(name).log(level, "%s", text)
+            return laid
 
     def stop(self) -> None:
         """End the process if it still runs (not needed after all, or the build failed or was
@@ -120,6 +130,31 @@ class LayoutProcess:
             if pipe:
                 with suppress(OSError):
                     pipe.close()
+
+
+def write_message(stream: IO[bytes], message: Any) -> None:
+    """A message between processes: its length, then its pickle."""
+    data = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+    stream.write(struct.pack(">Q", len(data)) + data)
+    stream.flush()
+
+
+#: More than any message holds (a book's PDF): past it, the stream is not ours.
+_LONGEST = 1 << 36
+
+
+def read_message(stream: IO[bytes]) -> Any:
+    """The next message, or None when the stream ends (or is cut short)."""
+    size = stream.read(8)
+    if len(size) < 8:
+        return None
+    (length,) = struct.unpack(">Q", size)
+    if length > _LONGEST:  # not a length: not one of our messages
+        return None
+    data = stream.read(length)
+    if len(data) < length:
+        return None
+    return pickle.loads(data)
 
 
 class Layouts:
@@ -143,12 +178,19 @@ class Layouts:
         self.temporary: Path | None = None
 
     def start(self, name: str) -> None:
-        if self.apart and name not in self.processes:
+        if self.apart:
+            self.process(name)
+
+    def process(self, name: str) -> LayoutProcess:
+        """The process named `name`, started now if it was not (even when the layouts are
+        made here: the book's runs of chapters are always laid out apart)."""
+        if name not in self.processes:
             if self.temporary is None:
                 from .storage import temporary_folder
 
                 self.temporary = temporary_folder()
             self.processes[name] = LayoutProcess(self.temporary, self.max_memory)
+        return self.processes[name]
 
     def send(self, name: str, job: LayoutJob) -> None:
         self.jobs[name] = job
@@ -212,11 +254,12 @@ class _PageHandler(logging.Handler):
 
 
 def main() -> None:
-    """The other process: a pickled `LayoutJob` on stdin; a pickled (`Laid` or exception,
-    [(logger, level, message)]) on stdout. Nothing on stdin, or a job cut short: the first
-    process no longer wants it, or has died; then, as when the answer cannot be given, this
-    one ends at once and silently (status 1), without the interpreter's teardown, which would
-    report the broken pipe."""
+    """The other process. On stdin, messages (`write_message`): ("job", `LayoutJob`), then,
+    once it has said ("paginated", its page count), ("start", the number of its first page);
+    on stdout, ("done", `Laid`, [(logger, level, message)]) or ("error", exception); then the
+    next job. Its stdin closed, or a message cut short: the first process no longer wants it,
+    or has died; then, as when the answer cannot be given, this one ends at once and silently
+    (status 1), without the interpreter's teardown, which would report the broken pipe."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C reaches both processes: the first reports it
     try:
         _end_with_parent(int(sys.argv[1]) if len(sys.argv) > 1 else os.getppid())
@@ -234,31 +277,46 @@ def _lay_out_and_answer() -> None:
     # The answer's own channel: whatever else writes to stdout (a print, a C library) goes to stderr.
     answer = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    requests = sys.stdin.buffer
     import weasyprint  # noqa: F401  (while the first process reads the manuscript)
 
+    from .writers.chapters import Stopped, numbered_from
     from .writers.layout import lay_out
 
-    data = sys.stdin.buffer.read()
-    if not data:
-        return
     records: list[tuple[str, int, str]] = []
     root = logging.getLogger()
     root.handlers = [KeepWarnings(records)]
     root.setLevel(logging.WARNING)
-    outcome: Any
-    try:
-        outcome = lay_out(pickle.loads(data))
-    except (EOFError, pickle.UnpicklingError):  # a job cut short: no one is waiting for it (`main`)
-        raise
-    except Exception as error:
-        outcome = error
+
+    def first_page(pages: int) -> int:
+        write_message(answer, ("paginated", pages))
+        message = read_message(requests)
+        if message is None:
+            os._exit(1)
+        if message[0] == "stop":
+            raise Stopped
+        start: int = message[1]
+        return start
+
+    while True:
+        message = read_message(requests)
+        if message is None:
+            return
+        records.clear()
+        outcome: tuple[Any, ...]
         try:
-            pickle.loads(pickle.dumps(error))
-        except Exception:
-            outcome = RuntimeError(f"{type(error).__name__}: {error}")
-    answer.write(pickle.dumps((outcome, records), pickle.HIGHEST_PROTOCOL))
-    answer.flush()
-    sys.stderr.flush()
+            with numbered_from(first_page):
+                outcome = ("done", lay_out(message[1]), list(records))
+        except Stopped:
+            outcome = ("stopped",)
+        except Exception as error:
+            try:
+                pickle.loads(pickle.dumps(error))
+            except Exception:
+                error = RuntimeError(f"{type(error).__name__}: {error}")
+            outcome = ("error", error)
+        write_message(answer, outcome)
+        sys.stderr.flush()
 
 
 def _end_with_parent(parent: int) -> None:

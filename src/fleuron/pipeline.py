@@ -136,6 +136,10 @@ def build(
         layouts = layouts or Layouts()
         if output_formats.BOOK_LAYOUT & output_formats.needs(request.formats):
             layouts.start("book")
+        if output_formats.BOOK_PDF in output_formats.needs(request.formats):
+            from .writers.chapters import start_early
+
+            start_early(layouts, request.sources)  # a long book's other layout processes, too
         try:
             inputs.files_in(request.sources)
             doc = load_book(request.sources, request.config.defaults, step)
@@ -277,10 +281,11 @@ def render(
             layouts.send("handout", handout_job(doc, print_options))
         if output_formats.BOOK_LAYOUT & needed:
             if by_chapter:  # runs of chapters in other processes, joined (`writers/chapters.py`)
-                from .writers.chapters import lay_out_book
-
                 step("book layout", None)
-                book = lay_out_book(job)[0]
+                book = _by_runs(job, layouts)
+                if book is None:
+                    layouts.send("book", job)
+            if book is not None:
                 pagecache.keep(kept, book.page_texts)
             elif known is None:
                 book = layouts.result("book", lambda page: step("book layout", page))
@@ -308,6 +313,28 @@ def render(
             step(name, None)
         outputs[name] = FORMATS[name].make(made)
     return outputs
+
+
+def _by_runs(job: Any, layouts: Layouts) -> Laid | None:
+    """The book laid out by runs of chapters and joined, or None when it must be laid out whole:
+    a process that died (but not of the memory budget), numbers that did not settle."""
+    from .budget import over_memory
+    from .messages import _
+    from .parallel import NoResult
+    from .writers.chapters import NotSettled, lay_out_book
+
+    log = logging.getLogger("fleuron")
+    try:
+        return lay_out_book(job, layouts)[0]
+    except (NoResult, MemoryError) as error:
+        if layouts.max_memory is not None:  # it died of its budget (or a library it uses did)
+            raise over_memory(layouts.max_memory) from None
+        if isinstance(error, MemoryError):
+            raise
+        log.info(_("{reason}; laying out the book whole", reason=error))
+    except NotSettled as error:
+        log.info(_("{reason}; laying out the book whole", reason=error))
+    return None
 
 
 def _by_chapter(doc: Document, options: PrintOptions | None, job: Any) -> bool:

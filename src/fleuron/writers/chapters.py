@@ -32,18 +32,19 @@ import os
 import pickle
 import re
 import selectors
-import signal
-import struct
-import subprocess
-import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, Any
+from typing import TYPE_CHECKING, Any
 
+from ..errors import FleuronError
 from ..messages import _
+from ..parallel import other_processes
 from .layout import Laid, LayoutJob
+
+if TYPE_CHECKING:
+    from ..parallel import LayoutProcess, Layouts
 
 log = logging.getLogger("fleuron")
 
@@ -56,7 +57,6 @@ RUN_CHARS = 60_000
 MAX_ROUNDS = 4
 _FORMAT = "chapters 1"
 _KEPT = 400
-_IMPORT_ROOT = Path(__file__).resolve().parents[2]
 
 _PART = re.compile(r'^<section class="part( intro| notes| index)?"', re.MULTILINE)
 _LINK = re.compile(r'<a((?:\s+[\w:-]+="[^"]*")*?)\s+href="#([^"]+)"')
@@ -130,8 +130,6 @@ def split(html: str) -> Book | None:
 def applies(job: LayoutJob) -> bool:
     """Whether the book `job` lays out may be laid out by chapter: parts enough, each opening
     on a right-hand page (the stylesheet says so), and other processes allowed."""
-    from ..parallel import other_processes
-
     if not other_processes() or (job.index and "fleuron-index" not in job.html):
         return False
     if os.environ.get("FLEURON_CHAPTERS", "").strip() == "0":
@@ -161,7 +159,12 @@ def run_html(book: Book, run: Run, numbers: Mapping[str, int]) -> str:
     body = _LINK.sub(link, run.body)
     css = ""
     if not run.front:
-        css += f"html {{ string-set: book-title {_css_string(book.title)}; }}\n"
+        # As the title page sets them: the book's title on left pages, and on the right pages of
+        # an untitled opening part (set by its first element: the root's would be set anew on
+        # each page, over the titles of the parts).
+        title = _css_string(book.title)
+        css += f"html {{ string-set: book-title {title}; }}\n"
+        css += f"main > .intro:first-child > :first-child {{ string-set: part {title}; }}\n"
     if run.left:
         css += "html { break-before: left; }\n"
     head = book.head.replace(_TARGET_COUNTER, "attr(data-fleuron-page)")
@@ -195,6 +198,8 @@ class Outcome:
     start: int
     laid: Laid
     html_key: str
+    #: Paginated only (`_Pool.lay_out`): its page count, no PDF.
+    probe: bool = False
 
 
 @dataclass
@@ -217,9 +222,11 @@ class _State:
             start += self.counts[number]
 
 
-def lay_out_book(job: LayoutJob, workers: int | None = None) -> tuple[Laid, int]:
-    """The book of `job`, laid out by runs of chapters and joined; also how many runs were laid
-    out (not found kept). The caller has checked `applies(job)`."""
+def lay_out_book(job: LayoutJob, layouts: Layouts, workers: int | None = None) -> tuple[Laid, int]:
+    """The book of `job`, laid out by runs of chapters in the processes of `layouts` and
+    joined; also how many runs were laid out (not found kept). The caller has checked
+    `applies(job)`. Raises `NotSettled` when the runs' printed page numbers do not settle
+    (the caller lays the book out whole), `parallel.NoResult` when a process died."""
     from .index import fill
     from .join import join
 
@@ -229,39 +236,78 @@ def lay_out_book(job: LayoutJob, workers: int | None = None) -> tuple[Laid, int]
     book_key = _digest([_FORMAT, job.key, job.variant, job.bleed_mm, list(job.families), _settings_key(job)])
     numbers = _read_json(cache / f"{book_key}.numbers.json") or {}
     laid_out = 0
-    pool = _Pool(workers or _workers())
-    try:
-        for _round in range(MAX_ROUNDS):
-            htmls = []
-            for run in book.runs:
-                html = run_html(book, run, numbers)
-                if job.index and "fleuron-index" in run.body:
-                    html = fill(html, job.index, numbers)
-                htmls.append(html)
-            state = _State(book.runs, htmls, [_digest([book_key, html]) for html in htmls])
-            laid_out += pool.lay_out(state, job, cache)
-            found = {
-                anchor: state.starts[number] + page - 1
-                for number in range(len(book.runs))
-                for anchor, page in state.outcomes[number].laid.anchors
-            }
-            marks = {anchor for _, anchors in job.index for anchor in anchors}
-            wanted = set().union(*(references(html) for html in htmls)) | marks
-            wrong = {a for a in wanted if a in found and numbers.get(a) != found[a]}
-            numbers = {a: found[a] for a in sorted(found)}
-            if not wrong:
-                break
-        else:
-            raise RuntimeError("the page numbers of the contents and references did not settle")
-    finally:
-        pool.stop()
+    pool = _Pool(layouts, workers or _workers())
+    for _round in range(MAX_ROUNDS):
+        htmls = []
+        for run in book.runs:
+            html = run_html(book, run, numbers)
+            if job.index and "fleuron-index" in run.body:
+                html = fill(html, job.index, numbers)
+            htmls.append(html)
+        # A first build's front matter prints none of its numbers right: paginated only.
+        front = references(htmls[0])
+        probe = frozenset({0} if front and not any(anchor in numbers for anchor in front) else ())
+        state = _State(book.runs, htmls, [_digest([book_key, html]) for html in htmls])
+        laid_out += pool.lay_out(state, job, cache, probe)
+        found = {
+            anchor: state.starts[number] + page - 1
+            for number in range(len(book.runs))
+            for anchor, page in state.outcomes[number].laid.anchors
+        }
+        marks = {anchor for _, anchors in job.index for anchor in anchors}
+        wanted = set().union(*(references(html) for html in htmls)) | marks
+        wrong = {a for a in wanted if a in found and numbers.get(a) != found[a]}
+        numbers = {a: found[a] for a in sorted(found)}
+        if not wrong and not probe:
+            break
+    else:
+        raise NotSettled(_("the page numbers of the contents and references did not settle"))
     _write_json(cache / f"{book_key}.numbers.json", numbers)
     parts = [(state.starts[n], state.outcomes[n].laid) for n in range(len(book.runs))]
-    pdf = join(parts, job)
+    pdf = join(parts, job, _blank(book, job, layouts, cache, book_key) if _has_marks(job.html) else None)
     texts: list[str] = []
     for start, laid in parts:
         texts += [""] * (start - 1 - len(texts)) + list(laid.page_texts)
     return Laid(pdf, tuple(texts), tuple(sorted(numbers.items(), key=lambda item: (item[1], item[0])))), laid_out
+
+
+def _has_marks(html: str) -> bool:
+    """Whether the book's pages have crop marks (`--marks`: `pdf._book_geometry`)."""
+    return re.search(r"\bmarks:\s*(?!none)[a-z]", html) is not None
+
+
+#: A document whose second page is a blank left-hand page, as WeasyPrint makes one in a book.
+_BLANK_BODY = '<div style="break-after: right"></div>\n<p>&#8203;</p>\n'
+
+
+def _blank(book: Book, job: LayoutJob, layouts: Layouts, cache: Path, book_key: str) -> Laid:
+    """A blank page as WeasyPrint lays one out in the book (with its crop marks), for the pages
+    the join puts between runs: the second page of a small document of the book's styles."""
+    html = run_html(book, Run("blank", _BLANK_BODY), {})
+    key = _digest([book_key, html])
+    kept = _kept(cache, key)
+    if kept is not None:
+        return kept.laid
+    process = layouts.process(worker_name(0))
+    process.send(replace(job, html=html, index=(), finish=False))
+    laid = process.result()
+    _keep(cache, key, Outcome(1, laid, key))
+    return laid
+
+
+def start_early(layouts: Layouts, sources: Sequence[Path]) -> None:
+    """For a manuscript long enough to be laid out by runs of chapters (a few runs' worth of
+    text), the layout processes besides the book's, started now: they import WeasyPrint while
+    the manuscript is read. A shorter one starts them only if it comes to that."""
+    if not (layouts.apart and other_processes() and os.environ.get("FLEURON_CHAPTERS", "").strip() != "0"):
+        return
+    size = 0
+    for source in sources:
+        with suppress(OSError):
+            size += source.stat().st_size
+    if size >= RUN_CHARS:
+        for number in range(1, _workers()):
+            layouts.start(worker_name(number))
 
 
 def _workers() -> int:
@@ -329,19 +375,23 @@ def _keep(cache: Path, key: str, outcome: Outcome) -> None:
 
 
 class _Pool:
-    """A few processes (`python -m fleuron.writers.chapters`), each laying out one run after
-    another, started on first need."""
+    """The layout processes of the build (`parallel.Layouts`: the book's, started before the
+    manuscript was read, and a few more), each laying out one run after another."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, layouts: Layouts, size: int) -> None:
+        self.layouts = layouts
         self.size = size
-        self.workers: list[_Worker] = []
-        self.temporary: Path | None = None
+        self.workers: list[LayoutProcess] = []
+        #: The first page's number given to the run each process lays out.
+        self.given: dict[LayoutProcess, int] = {}
 
-    def lay_out(self, state: _State, job: LayoutJob, cache: Path) -> int:
+    def lay_out(self, state: _State, job: LayoutJob, cache: Path, probe: frozenset[int]) -> int:
         """Lay out the runs of `state` that are not kept; fill `state.outcomes`. Returns how
         many were laid out. A layout is taken once its first page's number is known to be the
         one it was given (`settle`): a kept run's, or one given before the runs ahead of it
-        were all paginated (so that no process waits on a run no process has)."""
+        were all paginated (so that no process waits on a run no process has). The runs in
+        `probe` (the front matter, the first time: its contents print numbers not known yet)
+        are only paginated, for their page count, and laid out in the next round."""
         done: dict[int, Outcome] = {}
         for number, key in enumerate(state.keys):
             outcome = _kept(cache, key)
@@ -376,8 +426,8 @@ class _Pool:
 
         count = 0
         selector = selectors.DefaultSelector()
-        busy: dict[_Worker, int] = {}
-        waiting: dict[_Worker, int] = {}
+        busy: dict[LayoutProcess, int] = {}
+        waiting: dict[LayoutProcess, int] = {}
         try:
             while len(state.outcomes) < len(state.runs):
                 settle()
@@ -385,34 +435,40 @@ class _Pool:
                 for worker in self._idle(busy, selector, len(todo)):
                     number = todo.pop(0)
                     busy[worker] = number
-                    worker.send(("job", replace(job, html=state.htmls[number], index=(), finish=False)))
+                    worker.post(("job", replace(job, html=state.htmls[number], index=(), finish=False)))
                     count += 1
                 for worker, number in sorted(waiting.items(), key=lambda item: item[1]):
                     if number in state.starts:
-                        worker.start = state.starts[number]
+                        self.given[worker] = state.starts[number]
                     elif len(waiting) == len(busy):  # all wait: the first is given a guess
-                        worker.start = guessed_start(number)
+                        self.given[worker] = guessed_start(number)
                     else:
                         continue
-                    worker.send(("start", worker.start))
+                    worker.post(("start", self.given[worker]))
                     del waiting[worker]
-                    break
                 if not busy:
                     if len(state.outcomes) < len(state.runs) and not todo:
-                        raise RuntimeError("runs left without a layout")
+                        raise NotSettled(_("the book's runs of chapters could not all be laid out"))
                     continue
                 for ready, _events in selector.select():
                     worker = ready.data
                     message = worker.receive()
                     number = busy[worker]
-                    if message[0] == "paginated":
+                    if message[0] == "paginated" and number in probe and number == 0:
+                        worker.post(("stop",))  # its pages counted: the first run starts on page 1
+                        outcome = Outcome(1, Laid(b"", ("",) * message[1]), state.keys[number], probe=True)
+                        done[number] = outcome
+                        guesses[number] = message[1]
+                    elif message[0] == "paginated":
                         state.counts[number] = message[1]
                         waiting[worker] = number
+                    elif message[0] == "stopped":
+                        del busy[worker]
                     elif message[0] == "done":
                         del busy[worker]
                         for name, level, text in message[2]:
                             logging.getLogger(name).log(level, "%s", text)
-                        outcome = Outcome(worker.start, message[1], state.keys[number])
+                        outcome = Outcome(self.given[worker], message[1], state.keys[number])
                         _keep(cache, state.keys[number], outcome)
                         state.counts.pop(number, None)
                         done[number] = outcome
@@ -420,101 +476,45 @@ class _Pool:
                     else:
                         del busy[worker]
                         raise message[1]
+            for worker in busy:  # a probe that has yet to say it stopped
+                while worker.receive()[0] != "stopped":
+                    pass
         finally:
             selector.close()
         return count
 
-    def _idle(self, busy: Mapping[_Worker, int], selector: selectors.BaseSelector, wanted: int) -> list[_Worker]:
+    def _idle(
+        self, busy: Mapping[LayoutProcess, int], selector: selectors.BaseSelector, wanted: int
+    ) -> list[LayoutProcess]:
         """The processes free for a new run, started as needed (at most `size`)."""
-        if self.temporary is None and wanted:
-            from ..storage import temporary_folder
-
-            self.temporary = temporary_folder()
         while wanted and len(self.workers) < self.size and len(self.workers) - len(busy) < wanted:
-            assert self.temporary is not None
-            worker = _Worker(self.temporary)
+            worker = self.layouts.process(worker_name(len(self.workers)))
             self.workers.append(worker)
-            selector.register(worker.output, selectors.EVENT_READ, worker)
         for worker in self.workers:
-            with suppress(KeyError):
+            with suppress(KeyError, ValueError):
                 selector.register(worker.output, selectors.EVENT_READ, worker)
         return [worker for worker in self.workers if worker not in busy][:wanted]
 
-    def stop(self) -> None:
-        for worker in self.workers:
-            worker.stop()
-        self.workers = []
-        if self.temporary is not None:
-            from ..storage import remove_folder
 
-            remove_folder(self.temporary)
-            self.temporary = None
+def worker_name(number: int) -> str:
+    """The name of the `number`th layout process (`parallel.Layouts`): the first is the book's."""
+    return "book" if number == 0 else f"run{number}"
 
 
-class _Worker:
-    def __init__(self, temporary: Path) -> None:
-        env = dict(os.environ)
-        if not _IMPORT_ROOT.name.endswith("-packages"):
-            env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_IMPORT_ROOT), env.get("PYTHONPATH", "")) if p)
-        env["TMPDIR"] = str(temporary)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "fleuron.writers.chapters", str(os.getpid())],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env=env,
-        )
-        self.output: IO[bytes] = self.process.stdout  # type: ignore[assignment]
-        self.input: IO[bytes] = self.process.stdin  # type: ignore[assignment]
-        #: The first page's number given to the run it lays out.
-        self.start = 1
-
-    def send(self, message: Any) -> None:
-        _write_message(self.input, message)
-
-    def receive(self) -> Any:
-        message = _read_message(self.output)
-        if message is None:
-            code = self.process.wait()
-            raise RuntimeError(
-                _("the layout's process ended ({code}) without a result ({reason})", code=code, reason="EOF")
-            )
-        return message
-
-    def stop(self) -> None:
-        with suppress(OSError):
-            self.input.close()
-        if self.process.poll() is None:
-            with suppress(subprocess.TimeoutExpired):
-                self.process.wait(timeout=5)
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-        with suppress(OSError):
-            self.output.close()
+class NotSettled(FleuronError):
+    """The runs' layouts did not agree (their printed page numbers, rounds after rounds): the
+    book is laid out whole instead."""
 
 
-def _write_message(stream: IO[bytes], message: Any) -> None:
-    data = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
-    stream.write(struct.pack(">Q", len(data)) + data)
-    stream.flush()
-
-
-def _read_message(stream: IO[bytes]) -> Any:
-    size = stream.read(8)
-    if len(size) < 8:
-        return None
-    (length,) = struct.unpack(">Q", size)
-    data = stream.read(length)
-    if len(data) < length:
-        return None
-    return pickle.loads(data)
+class Stopped(Exception):
+    """A run's layout stopped once paginated: only its page count was wanted."""
 
 
 # --- The other processes ---------------------------------------------------------------
 
 
 @contextmanager
-def _hooked(first_page: Callable[[int], int]) -> Iterator[None]:
+def numbered_from(first_page: Callable[[int], int]) -> Iterator[None]:
     """While the block runs, WeasyPrint's margin boxes (made once the whole document is
     paginated) count pages from the number `first_page` gives for the page count."""
     import weasyprint.layout as layout_module
@@ -527,6 +527,7 @@ def _hooked(first_page: Callable[[int], int]) -> Iterator[None]:
     def all_pages(context: Any, *args: Any, **kwargs: Any) -> Any:
         pages = list(make_all_pages(context, *args, **kwargs))
         paginated[id(context)] = len(pages)
+        told.pop(id(context), None)  # each layout asks (a second one may paginate otherwise)
         return pages
 
     def margin_boxes(context: Any, page: Any, state: Any) -> Any:
@@ -546,52 +547,3 @@ def _hooked(first_page: Callable[[int], int]) -> Iterator[None]:
     finally:
         layout_module.make_all_pages = make_all_pages
         layout_module.make_margin_boxes = make_margin_boxes
-
-
-def main() -> None:
-    """A worker: length-prefixed pickles on stdin, ("job", LayoutJob) then, when asked,
-    ("start", first page); answers ("paginated", pages) then ("done", Laid, warnings) or
-    ("error", exception) on stdout."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    from ..parallel import KeepWarnings, _end_with_parent
-
-    _end_with_parent(int(sys.argv[1]) if len(sys.argv) > 1 else os.getppid())
-    answer = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    requests = sys.stdin.buffer
-    import weasyprint  # noqa: F401
-
-    from .layout import lay_out
-
-    records: list[tuple[str, int, str]] = []
-    root = logging.getLogger()
-    root.handlers = [KeepWarnings(records)]
-    root.setLevel(logging.WARNING)
-
-    def first_page(pages: int) -> int:
-        _write_message(answer, ("paginated", pages))
-        message = _read_message(requests)
-        if message is None:
-            os._exit(1)
-        start: int = message[1]
-        return start
-
-    while True:
-        message = _read_message(requests)
-        if message is None:
-            os._exit(0)
-        records.clear()
-        try:
-            with _hooked(first_page):
-                laid = lay_out(message[1])
-            _write_message(answer, ("done", laid, list(records)))
-        except Exception as error:
-            try:
-                pickle.dumps(error)
-            except Exception:
-                error = RuntimeError(f"{type(error).__name__}: {error}")
-            _write_message(answer, ("error", error))
-
-
-if __name__ == "__main__":
-    main()

@@ -22,8 +22,10 @@ from typing import Any
 from .layout import Laid, LayoutJob
 
 
-def join(parts: Sequence[tuple[int, Laid]], job: LayoutJob) -> bytes:
-    """The runs (each with its first page's number in the book) as one PDF."""
+def join(parts: Sequence[tuple[int, Laid]], job: LayoutJob, blank: Laid | None = None) -> bytes:
+    """The runs (each with its first page's number in the book) as one PDF. `blank`: a
+    document whose second page is a blank page of the book as WeasyPrint draws it (its crop
+    marks), for the pages between runs; without it, they are empty pages of the book's size."""
     import pikepdf
 
     from .chapters import FOREIGN
@@ -40,10 +42,14 @@ def join(parts: Sequence[tuple[int, Laid]], job: LayoutJob) -> bytes:
         _collect_parents(out, tree, parent_tree, list(out.pages), False)
     outlines = [(out, root.get("/Outlines"))]
     names = _dests(root)
+    drawn = None
+    if blank is not None:
+        with pikepdf.open(io.BytesIO(blank.pdf)) as model:
+            drawn = out.copy_foreign(model.pages[1].obj)
     for (start, _), source in zip(parts[1:], sources[1:], strict=True):
         while len(out.pages) < start - 1:
-            blank = out.make_indirect(_blank_page(out, out.pages[-1]))
-            out.pages.append(pikepdf.Page(blank))
+            blank_page = out.make_indirect(_blank_page(out, drawn or out.pages[-1].obj, drawn is not None))
+            out.pages.append(pikepdf.Page(blank_page))
             if tree is not None:
                 parent_tree.append((out.pages[-1].obj, pikepdf.Array()))
         first = len(out.pages)
@@ -87,10 +93,12 @@ def join(parts: Sequence[tuple[int, Laid]], job: LayoutJob) -> bytes:
     _fonts_once(out, job)
     buffer = io.BytesIO()
     out.remove_unreferenced_resources()
+    # Object streams came with PDF 1.5: not in the older versions some variants ask (PDF/X-1a, X-3).
+    streams = pikepdf.ObjectStreamMode.generate if out.pdf_version >= "1.5" else pikepdf.ObjectStreamMode.disable
     out.save(
         buffer,
         deterministic_id=True,
-        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        object_stream_mode=streams,
         compress_streams=True,
         recompress_flate=False,
     )
@@ -101,15 +109,18 @@ def join(parts: Sequence[tuple[int, Laid]], job: LayoutJob) -> bytes:
     return finish_pdfx(pdf, variant) if is_pdfx(variant) else pdf
 
 
-def _blank_page(out: Any, like: Any) -> Any:
-    """A blank page of the book's size (WeasyPrint draws nothing on one)."""
+def _blank_page(out: Any, like: Any, drawn: bool) -> Any:
+    """A blank page of the book's size; `drawn`: with the drawing of `like`, a blank page of
+    WeasyPrint's (its crop marks); else empty, the size of `like`."""
     import pikepdf
 
     page = pikepdf.Dictionary(Type=pikepdf.Name.Page, Resources=pikepdf.Dictionary())
     for key in ("/MediaBox", "/TrimBox", "/BleedBox", "/ArtBox", "/CropBox", "/Tabs"):
-        if key in like.obj:
-            page[key] = like.obj[key]
-    page.Contents = out.make_stream(b"")
+        if key in like:
+            page[key] = like[key]
+    if drawn:
+        page.Resources = like.Resources
+    page.Contents = like.Contents if drawn else out.make_stream(b"")
     return page
 
 
@@ -146,16 +157,16 @@ def _copy(out: Any, value: Any) -> Any:
 def _renumber(out: Any, tree: Any, parents: list[tuple[Any, Any]]) -> None:
     import pikepdf
 
-    nums = pikepdf.Array()
     pages = [(holder, value) for holder, value in parents if holder.get("/Type") == "/Page"]
     others = [(holder, value) for holder, value in parents if holder.get("/Type") != "/Page"]
-    for number, (holder, value) in enumerate(pages + others):
-        if holder.get("/Type") == "/Page":
-            holder.StructParents = number
-        else:
-            holder.StructParent = number
-        nums.extend([pikepdf.Object.parse(str(number).encode()), value])
-    tree.ParentTree = out.make_indirect(pikepdf.Dictionary(Nums=nums))
+    nums: list[Any] = []
+    for number, (holder, value) in enumerate(pages):
+        holder.StructParents = number
+        nums += [number, value]
+    for number, (holder, value) in enumerate(others, len(pages)):
+        holder.StructParent = number
+        nums += [number, value]
+    tree.ParentTree = out.make_indirect(pikepdf.Dictionary(Nums=pikepdf.Array(nums)))
     for element in tree.K[0].K:
         element.P = tree.K[0]
 
@@ -287,24 +298,27 @@ def _find_original(subset: bytes, originals: dict[str, Path]) -> Path | None:
 
 
 def _subset(path: Path, gids: list[int]) -> bytes | None:
-    """The font at `path` with only `gids`, their ids kept (WeasyPrint's options when it
-    subsets with fontTools)."""
-    from fontTools import subset  # type: ignore[import-untyped]
-    from fontTools.ttLib import TTFont
+    """The font at `path` with only `gids`, their ids kept: WeasyPrint's own subsetting
+    (HarfBuzz, in two steps: the glyphs kept at their ids, then the empty ones past the last
+    dropped; no hinting, as WeasyPrint's default options ask)."""
+    import uharfbuzz as hb
 
     if not gids:
         return None
-    options = subset.Options(
-        retain_gids=True, passthrough_tables=True, ignore_missing_glyphs=True, hinting=True, desubroutinize=True
-    )
-    options.drop_tables += [tag.decode().strip() for tag in _DROPPED]
-    with TTFont(path, recalcTimestamp=False) as font:
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(gids=gids)
-        subsetter.subset(font)
-        buffer = io.BytesIO()
-        font.save(buffer)
-    return buffer.getvalue()
+    face = hb.Face(hb.Blob.from_file_path(str(path)))
+    flags = hb.SubsetFlags.PASSTHROUGH_UNRECOGNIZED | hb.SubsetFlags.DESUBROUTINIZE
+    first = hb.SubsetInput()
+    first.glyph_set.update(gids)
+    first.flags = flags | hb.SubsetFlags.RETAIN_GIDS
+    first.drop_table_tag_set.update(int.from_bytes(tag, "big") for tag in _DROPPED)
+    kept = hb.subset(face, first)
+    if kept is None:
+        return None
+    second = hb.SubsetInput()
+    second.glyph_set.update(range(max(gids) + 1))
+    second.flags = flags | hb.SubsetFlags.NO_HINTING
+    result = hb.subset(kept, second)
+    return None if result is None else bytes(result.blob.data)
 
 
 _DROPPED = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT", b"SVG ")
