@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import fleuron as api
@@ -230,6 +230,7 @@ def model_letters(blocks: tuple[Block, ...]) -> str:
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(PIECES, max_size=40).map("".join))
+@example('<table class="a"><div class="a">mot')  # a block in a cell gives its text to the cell
 def test_importing_html_never_loses_a_word(html: str) -> None:
     reader = _Words()
     reader.feed(html)

@@ -53,6 +53,7 @@ from ..model import (
     Text,
     ThematicBreak,
 )
+from ..walk import block_inline_runs, iter_blocks
 
 log = logging.getLogger("fleuron")
 
@@ -413,6 +414,9 @@ class HtmlBuilder:
         elif parent.kind == "blocks":
             self._flush(parent)
             parent.blocks.append(node)
+        elif parent.kind == "inlines":  # a block in a cell (which holds one run): its text, after a break
+            for run in (r for block in iter_blocks((node,)) for r in block_inline_runs(block) if r):
+                parent.inlines += [HardBreak(), *run] if parent.inlines else run
 
     def _check_attributes(self, tag: str, attrs: dict[str, str], kept: Sequence[str], line: int) -> None:
         ignored = [
