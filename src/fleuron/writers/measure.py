@@ -9,7 +9,7 @@ document (or chapter): its cache lives and dies with it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,9 +30,14 @@ class Style:
     mono: bool = False
     features: frozenset[str] = frozenset()
     scale: float = 1.0
+    #: Letter spacing (points), which Pango adds after each character.
+    tracking: float = 0.0
 
     def with_features(self, *names: str) -> Style:
-        return Style(self.weight, self.italic, self.mono, self.features | set(names), self.scale)
+        return Style(self.weight, self.italic, self.mono, self.features | set(names), self.scale, self.tracking)
+
+    def tracked(self, tracking: float) -> Style:
+        return Style(self.weight, self.italic, self.mono, self.features, self.scale, tracking)
 
 
 class Shaper:
@@ -46,7 +51,7 @@ class Shaper:
         self._faces: dict[tuple[str, int, bool], tuple[Any, int]] = {}
         for face in fonts.faces:
             self._faces[(face.role, face.weight, face.style == "italic")] = _load(face.path)
-        self._cache: dict[tuple[str, Style], float] = {}
+        self._measures: dict[Style, Callable[[str], float]] = {}
 
     def has(self, style: Style) -> bool:
         return self._face(style) is not None
@@ -56,24 +61,35 @@ class Shaper:
         return self._faces.get((role, style.weight, style.italic))
 
     def width(self, text: str, style: Style) -> float:
-        if not text:
-            return 0.0
-        key = (text, style)
-        found = self._cache.get(key)
-        if found is None:
-            face = self._face(style)
-            if face is None:
-                raise KeyError(style)
-            font, upem = face
-            buffer = hb.Buffer()
-            buffer.add_str(text)
-            buffer.guess_segment_properties()
-            buffer.language = self.lang
-            features = {**self.features, **dict.fromkeys(style.features, 1)}
-            hb.shape(font, buffer, features)
-            advance = sum(position.x_advance for position in buffer.glyph_positions)
-            found = self._cache[key] = advance * self.size * style.scale / upem
-        return found
+        return self.measure(style)(text)
+
+    def measure(self, style: Style) -> Callable[[str], float]:
+        """The widths of texts in `style`, cached (one style's measure: no style hashed per word)."""
+        found = self._measures.get(style)
+        if found is not None:
+            return found
+        face = self._face(style)
+        if face is None:
+            raise KeyError(style)
+        font, upem = face
+        features = {**self.features, **dict.fromkeys(style.features, 1)}
+        scale = self.size * style.scale / upem
+        cache: dict[str, float] = {"": 0.0}
+
+        def width(text: str) -> float:
+            found = cache.get(text)
+            if found is None:
+                buffer = hb.Buffer()
+                buffer.add_str(text)
+                buffer.guess_segment_properties()
+                buffer.language = self.lang
+                hb.shape(font, buffer, features)
+                advance = sum(position.x_advance for position in buffer.glyph_positions)
+                found = cache[text] = advance * scale + style.tracking * len(text)
+            return found
+
+        self._measures[style] = width
+        return width
 
 
 def _load(path: Path) -> tuple[Any, int]:

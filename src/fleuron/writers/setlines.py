@@ -2,20 +2,28 @@
 WeasyPrint sets exactly the lines chosen (issue 20). The EPUB is never given to this: a
 reader reflows it.
 
-How the lines are fixed (as tex-linebreak does it in a browser): a `<br />` at each chosen
-break, the hyphen of a hyphenated line written before it, and each line's spaces given the
-`word-spacing` that makes the line exactly the measure (less `EPSILON`), so that neither
-WeasyPrint's greedy breaking nor its justification has anything left to do (a line ended by
-`<br />` is not justified; the last line keeps its natural spaces unless it must shrink).
+How the lines are fixed, at the least cost to WeasyPrint (one element per shrinking line, none
+per other line): within a line every space is a no-break space, so that the only places
+WeasyPrint may break are the chosen ones (a space left as it is, or after the hyphen written
+out); `text-align: justify` then spreads each line to the measure, which is exactly the line's
+setting since every space stretches alike. A line whose spaces must shrink, which
+justification cannot do, is in a `fl-s` span whose word spacing is minus the most a space
+may shrink; justification gives it the rest. The set paragraph (`fl-set`) has `hyphens:
+manual`: WeasyPrint hyphenates nothing more. An element cut by a shrinking line's span is
+closed there and opened again (its `id` on its first piece only). The cost: the PDF's text has
+no-break spaces inside lines (a copy gives U+00A0 between words). Measured on the novel: a
+word spacing on a whole paragraph costs WeasyPrint +25 % (Pango is given one attribute per
+space of the paragraph's rest at every line), hence the spans on shrinking lines only.
 
 What it takes: `p` elements of the running text (in `main`, directly or in its parts'
-`section`s), of text, emphasis, bold, links, spans and small capitals. A paragraph with
-anything else (a note, code, an image, a line break, a drop cap, generated text), or whose
-first line the book sets in small capitals (`print.css`), or that no setting fits, is left to
-WeasyPrint, and counted in the `Report`. Which paragraphs are indented mirrors `text.css`
-(`p` indented, not after a heading, list, quotation, code, table, rule or figure, nor first in
-its section). The measure, type size, indent and font features are read from WeasyPrint
-itself, by laying out a probe with the document's own stylesheets.
+`section`s), of text, emphasis, bold, links, spans, small capitals and notes at the foot of the
+page (a note is measured as its call is set). A chapter's first line, which the book sets in
+small capitals (`print.css`'s `::first-line`), is measured so. A paragraph with anything else
+(code, an image, a line break, a drop cap), or that no setting fits, is left to WeasyPrint and
+counted in the `Report`. Which paragraphs are indented mirrors `text.css`.
+
+The frame (measure, type size, indent) comes from the page geometry the build already knows
+(`pdf.py`); with a project's own stylesheets it is read from WeasyPrint by a probe.
 
 Each paragraph is worked on alone: a chapter's HTML can be set by itself.
 """
@@ -24,6 +32,7 @@ from __future__ import annotations
 
 import html as html_text
 import logging
+import math
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -41,13 +50,23 @@ log = logging.getLogger("fleuron")
 
 Kind = Literal["book", "handout"]
 
-#: Each line is set this much short of the measure (points): a margin against rounding, far
-#: below what an eye sees (0.02 mm).
+#: Lines are set this much short of the measure (points): a margin against rounding, far below
+#: what an eye sees (0.02 mm).
 EPSILON = 0.05
-#: A space may grow by half its width and shrink by a third at a ratio of ±1 (XeTeX's rule for
-#: OpenType fonts, as babel-french leaves it).
-STRETCH, SHRINK = 1 / 2, 1 / 3
+#: A space may grow by half its width at a ratio of 1 (XeTeX's value for OpenType fonts) and
+#: shrink by 40 % at -1 (XeTeX's third, a little more: French setting prefers a tight line to a
+#: loose one; Libertine's 0.25 em space goes down to 0.15 em, up to 0.375 em at 1).
+STRETCH, SHRINK = 1 / 2, 0.4
 PT_PER_PX = 0.75
+MM = 72 / 25.4
+#: What `text.css` and `print.css` say, for a frame computed without WeasyPrint.
+INDENT_EM = 1.2
+FIRST_LINE_TRACKING_EM = 0.02
+HYPHEN = "\u2010"  # WeasyPrint's hyphenate-character
+#: html { font-kerning: normal; font-variant-numeric: oldstyle-nums proportional-nums }
+FEATURES = {"kern": 1, "onum": 1, "pnum": 1}
+#: Where a note's text was: a character of its own, whose width is its call's.
+NOTE = "\ufffc"
 
 #: Elements a set paragraph may hold, and what each does to the style of its text.
 ITALIC = {"em", "i", "cite", "dfn", "var"}
@@ -55,10 +74,14 @@ BOLD = {"strong", "b"}
 PLAIN = {"a", "span", "abbr", "q", "time", "data", "bdi"}
 #: Before these, a paragraph is not indented (text.css: `h1 + p, …, figure + p`).
 NO_INDENT_AFTER = {"h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "pre", "table", "hr", "figure"}
+#: A paragraph holding one of these is left to WeasyPrint.
+_LEFT = {"br", "img", "code", "sup", "sub", "svg", "math"}
 SENTENCE_END = set(".!?…")
 #: After these a capital starts a sentence (dialogue: « and the dashes).
 SENTENCE_OPEN = {"«", "—", "–", "“"}
 _CLOSING = "»”’)\"'\u202f\u00a0"
+#: Where WeasyPrint (Pango, by Unicode's line breaking) may break a line but at a space.
+_OPPORTUNITIES = "-\u2010\u2013\u2014/"
 _TOKENS = re.compile("[ \u00a0]|[^ \u00a0]+")
 
 
@@ -71,6 +94,10 @@ class Report:
     lines: int = 0
     hyphenated: int = 0
     left: Counter[str] = field(default_factory=Counter)
+    #: The mean word space of each set full line, in ems (the bench's "loose lines").
+    spaces: list[float] = field(default_factory=list)
+    #: Each set paragraph's lines as text (hyphens written, a note's call left out).
+    texts: list[list[str]] = field(default_factory=list)
 
     def summary(self) -> str:
         reasons = ", ".join(f"{count} {reason}" for reason, count in sorted(self.left.items()))
@@ -86,44 +113,57 @@ class Frame:
     width: float
     size: float
     indent: float
-    hyphen: str
-    features: dict[str, int]
-    justified: bool
+    hyphen: str = HYPHEN
+    features: tuple[tuple[str, int], ...] = tuple(sorted(FEATURES.items()))
+    #: The letter spacing of a first line in small capitals (points; print.css).
+    first_line_tracking: float = 0.0
+    justified: bool = True
 
 
-def set_lines(html: str, fonts: BookFonts, kind: Kind, params: Params | None = None) -> str:
+def frame(width_mm: float, size: float, first_line_small_caps: bool) -> Frame:
+    """The frame of Fleuron's own stylesheets, from the page geometry: a text block
+    `width_mm` wide, type of `size` points."""
+    tracking = FIRST_LINE_TRACKING_EM * size if first_line_small_caps else 0.0
+    return Frame(width_mm * MM, size, INDENT_EM * size, first_line_tracking=tracking)
+
+
+def set_lines(html: str, fonts: BookFonts, kind: Kind, frame: Frame | None = None, params: Params | None = None) -> str:
     """`html` (the book's or the handout's whole document) with its paragraphs set."""
-    return set_lines_report(html, fonts, kind, params)[0]
+    return set_lines_report(html, fonts, kind, frame, params)[0]
 
 
-def set_lines_report(html: str, fonts: BookFonts, kind: Kind, params: Params | None = None) -> tuple[str, Report]:
+def set_lines_report(
+    html: str, fonts: BookFonts, kind: Kind, frame: Frame | None = None, params: Params | None = None
+) -> tuple[str, Report]:
     report = Report()
     found = _Paragraphs(kind)
     found.feed(html)
     found.close()
-    if not found.paragraphs:
+    if not found.paragraphs or not found.head[1]:
         return html, report
-    frame = probe(html[found.head[0] : found.head[1]], fonts)
-    if not frame.justified:
+    frame = frame or probe(html[found.head[0] : found.head[1]], fonts, kind)
+    if frame is None or not frame.justified:
         return html, report
-    params = params or Params(last_line_min=frame.indent)
-    setter = _Setter(frame, Shaper(fonts, frame.size, found.lang or "fr", frame.features), found.lang, params)
-    pieces = []
-    done = 0
+    params = params or Params(last_line_min=frame.indent, keep_last_line_apart=True)
+    setter = _Setter(frame, Shaper(fonts, frame.size, found.lang or "fr", dict(frame.features)), found.lang, params)
+    pieces = [html[: found.head[1] - len("</head>")], setter.css(), "</head>"]
+    done = found.head[1]
     for paragraph in found.paragraphs:
         report.paragraphs += 1
         start, end = paragraph.start, paragraph.end
         if paragraph.reason:
             report.left[paragraph.reason] += 1
             continue
-        result = setter.paragraph(html[start:end], paragraph.indented)
+        result = setter.paragraph(html[start:end], paragraph.indented, paragraph.first_line)
         if isinstance(result, str):
             report.left[result] += 1
             continue
-        text, lines = result
+        text, lines, texts = result
+        report.texts.append(texts)
         report.set += 1
         report.lines += len(lines)
         report.hyphenated += sum(line.hyphenated for line in lines)
+        report.spaces += setter.spaces(lines)
         pieces += [html[done:start], text]
         done = end
     pieces.append(html[done:])
@@ -139,11 +179,13 @@ class _Found:
     start: int
     end: int
     indented: bool
+    first_line: bool
     reason: str = ""
 
 
 class _Paragraphs(HTMLParser):
-    """The running paragraphs of a document, by offset, with whether each is indented."""
+    """The running paragraphs of a document, by offset, with whether each is indented and
+    whether its first line is in small capitals."""
 
     def __init__(self, kind: Kind) -> None:
         super().__init__(convert_charrefs=True)
@@ -157,6 +199,8 @@ class _Paragraphs(HTMLParser):
         self._lines = [0]
         self._open: _Found | None = None
         self._depth = 0
+        #: The depth of the note being read (its content is the note's, not the line's).
+        self._note = 0
 
     def feed(self, data: str) -> None:
         offset = 0
@@ -172,7 +216,7 @@ class _Paragraphs(HTMLParser):
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self._open is None:
             self.previous[-1] = tag
-        else:
+        elif not self._note:
             self._open.reason = self._open.reason or f"<{tag}>"
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -189,14 +233,14 @@ class _Paragraphs(HTMLParser):
                 previous in ("h1", "h2") or (previous is None and "intro" in self.stack[-1][1])
             )
             indented = previous is not None and previous not in NO_INDENT_AFTER
-            self._open = _Found(self._offset(), 0, indented, "first line in small capitals" if first_line else "")
+            self._open = _Found(self._offset(), 0, indented, first_line)
             if values:
                 self._open.reason = "a paragraph with attributes"
             self._depth = len(self.stack)
-        elif inside and self._open is not None and not self._open.reason:
-            if tag in ("br", "img", "code", "sup", "sub", "svg", "math") or (tag == "span" and classes - {"smallcaps"}):
-                self._open.reason = "a note" if "footnote" in classes else f"<{tag}>"
-            elif tag not in ITALIC | BOLD | PLAIN or (tag == "a" and classes):
+        elif inside and self._open is not None and not self._open.reason and not self._note:
+            if tag == "span" and "footnote" in classes:
+                self._note = len(self.stack) + 1
+            elif tag in _LEFT or tag not in ITALIC | BOLD | PLAIN or (tag in ("a", "span") and classes - {"smallcaps"}):
                 self._open.reason = f"<{tag}>"
         if not inside:
             self.previous[-1] = tag
@@ -209,6 +253,8 @@ class _Paragraphs(HTMLParser):
         while self.stack:
             open_tag, _ = self.stack.pop()
             self.previous.pop()
+            if len(self.stack) < self._note:
+                self._note = 0
             if open_tag == tag:
                 break
         if self._open is not None and tag == "p" and len(self.stack) == self._depth:
@@ -227,19 +273,27 @@ class _Paragraphs(HTMLParser):
 # --- The probe ---------------------------------------------------------------------------
 
 
-def probe(head: str, fonts: BookFonts) -> Frame:
+def probe(head: str, fonts: BookFonts, kind: Kind) -> Frame | None:
     """Lay out two running paragraphs with the document's own `<head>` (its fonts and
-    stylesheets) and read what WeasyPrint gives them: width, size, indent, features."""
+    stylesheets) and read what WeasyPrint gives them: width, size, indent, features. For a
+    project's own stylesheets (Fleuron's own are known: `frame`); it costs importing WeasyPrint.
+    None when the stylesheets load anything but the book's fonts (the layout says what)."""
     import weasyprint
     from weasyprint.formatting_structure import boxes
     from weasyprint.text.fonts import font_features
+    from weasyprint.urls import FatalURLFetchingError
 
+    opening = "<h2>x</h2>" if kind == "book" else ""
     document = (
         f"<!DOCTYPE html><html lang='fr'>{head}<body><main><section class='part'>"
-        "<p>x</p><p>x</p></section></main></body></html>"
+        f"{opening}<p>x</p><p>x</p></section></main></body></html>"
     )
     allowed = {path.as_uri() for path in fonts.paths}
-    page = weasyprint.HTML(string=document, url_fetcher=_fonts_only(allowed)).render().pages[0]
+    try:
+        page = weasyprint.HTML(string=document, url_fetcher=_fonts_only(allowed)).render().pages[0]
+    except FatalURLFetchingError as error:
+        log.debug("line breaking (%s): no probe (%s); the paragraphs are left to WeasyPrint", kind, error)
+        return None
 
     def blocks(box: Any) -> Iterator[Any]:
         if isinstance(box, boxes.BlockBox) and box.element_tag == "p":
@@ -247,7 +301,7 @@ def probe(head: str, fonts: BookFonts) -> Frame:
         for child in getattr(box, "children", ()):
             yield from blocks(child)
 
-    _first, second = list(blocks(page._page_box))[:2]
+    first, second = list(blocks(page._page_box))[:2]
     style = second.style
     features = font_features(
         style["font_kerning"],
@@ -261,12 +315,18 @@ def probe(head: str, fonts: BookFonts) -> Frame:
     )
     indent = second.children[0].text_indent if second.children else 0
     plain = style["word_spacing"] == 0 and style["letter_spacing"] == "normal"
+    tracking = 0.0
+    if kind == "book" and first.children:
+        line_style = first.children[0].children[0].style if first.children[0].children else first.style
+        if line_style["font_variant_caps"] == "small-caps" and line_style["letter_spacing"] != "normal":
+            tracking = line_style["letter_spacing"] * PT_PER_PX
     return Frame(
         width=second.width * PT_PER_PX,
         size=style["font_size"] * PT_PER_PX,
         indent=indent * PT_PER_PX,
         hyphen=style["hyphenate_character"],
-        features=features,
+        features=tuple(sorted(features.items())),
+        first_line_tracking=tracking,
         justified=style["text_align_all"] == "justify" and plain and style["white_space"] == "normal",
     )
 
@@ -288,16 +348,20 @@ def _fonts_only(allowed: set[str]) -> Any:
 
 @dataclass
 class _Run:
-    """A stretch of the paragraph's text, in one text node: chars [start, end) of the text."""
+    """A stretch of the paragraph's text in one text node: chars [start, end) of the text; the
+    elements it is in (below the paragraph); a note's markup and its call's width."""
 
     start: int
     end: int
     style: Style
+    path: tuple[Any, ...]
+    note: str = ""
+    width: float = 0.0
 
 
 @dataclass
 class _Flat:
-    """A paragraph as one string, each character's run known, and its element tree."""
+    """A paragraph as one string, each character's run known."""
 
     text: str = ""
     runs: list[_Run] = field(default_factory=list)
@@ -315,37 +379,90 @@ class _Setter:
         dictionary = lang.replace("-", "_") if lang and pyphen.language_fallback(lang.replace("-", "_")) else "fr"
         self.pyphen = pyphen.Pyphen(lang=dictionary)
         self.space = shaper.width(" ", Style())
-        self._words: dict[tuple[str, Style, bool], list[tuple[int, Item]]] = {}
+        #: What a space may shrink, in ems, rounded up: the paragraph's word spacing is minus this.
+        self.shrink_em = math.ceil(self.space * SHRINK / frame.size * 10_000) / 10_000
+        #: Per style, each word's items (by word and whether it starts a sentence).
+        self._words: dict[Style, dict[tuple[str, bool], list[tuple[int, Item]]]] = {}
 
-    def paragraph(self, source: str, indented: bool) -> tuple[str, list[Line]] | str:
-        """The paragraph's new markup and its lines, or why it is left as it is."""
+    def css(self) -> str:
+        return (
+            "<style>\n"
+            # WeasyPrint breaks only at the spaces left; a shrinking line's spaces are at their
+            # tightest, and WeasyPrint's justification gives every line the rest.
+            ".fl-set { hyphens: manual; }\n"
+            f".fl-s {{ word-spacing: -{self.shrink_em:.4f}em; }}\n"
+            "</style>\n"
+        )
+
+    def spaces(self, lines: list[Line]) -> list[float]:
+        """Each full line's word space (ems), as its ratio sets it."""
+        stretch, shrink = self.space * STRETCH, self.shrink_em * self.frame.size
+        return [
+            (self.space + line.ratio * (stretch if line.ratio > 0 else shrink)) / self.frame.size for line in lines[:-1]
+        ]
+
+    def paragraph(self, source: str, indented: bool, first_line: bool) -> tuple[str, list[Line], list[str]] | str:
+        """The paragraph's new markup, its lines and their text, or why it is left as it is."""
         try:
             element = etree.fromstring(source)
         except etree.XMLSyntaxError:
             return "markup the setter cannot read"
         flat = _Flat()
-        unknown = self._flatten(element, Style(), flat)
+        unknown = self._flatten(element, Style(), (), flat)
         if unknown:
             return unknown
         if not flat.text.strip():
             return "empty"
         indent = self.frame.indent if indented else 0.0
-        items, where = self._items(flat, indent)
-        lines = break_paragraph(items, self.frame.width, self.params)
+        items, where = self._items(flat, indent, 0.0)
+        first = self._items(flat, indent, self.frame.first_line_tracking)[0] if first_line else None
+        lines = break_paragraph(items, self.frame.width - EPSILON, self.params, first)
         if lines is None:
             return "no setting within tolerance"
         breaks = self._breaks(items, where, lines)
-        spacing = self._spacing(flat, breaks, indent)
-        if spacing is None:
-            return "a line too wide"
-        return _write(element, flat, breaks, spacing, self.frame.hyphen), lines
+        if self._pulled_up(flat, breaks, lines):
+            return "a line WeasyPrint would break earlier"
+        texts = [
+            flat.text[start:end].replace(NOTE, "") + (self.frame.hyphen if hyphenated else "")
+            for start, end, hyphenated in breaks
+        ]
+        return _write(flat, breaks, self.frame.hyphen, [line.ratio < 0 for line in lines]), lines, texts
+
+    def _pulled_up(self, flat: _Flat, breaks: list[tuple[int, int, bool]], lines: list[Line]) -> bool:
+        """Whether WeasyPrint would end a line at a later break than chosen: the next line's
+        text up to its first break opportunity (after a hyphen, around a dash or after a slash;
+        its spaces are no-break ones) fits in what the line leaves."""
+        stretch, shrink = self.space * STRETCH, self.shrink_em * self.frame.size
+        for number in range(1, len(breaks)):
+            start, end, _ = breaks[number]
+            line = flat.text[start:end]
+            cut = min((line.find(char) for char in _OPPORTUNITIES if char in line[:-1]), default=-1)
+            if cut < 0 and number < len(breaks) - 1:
+                continue
+            previous = breaks[number - 1]
+            glue = sum(flat.text[previous[0] : previous[1]].count(char) for char in " \u00a0")
+            ratio = lines[number - 1].ratio
+            # A shrinking line is at its tightest before WeasyPrint justifies it.
+            room = glue * (ratio * stretch if ratio > 0 else (1 + ratio) * shrink)
+            prefix = line if cut < 0 else line[: cut + (line[cut] != "—")]
+            width = sum(self.shaper.width(piece, style) for piece, style in _pieces(flat, start, start + len(prefix)))
+            if width <= room + 1:
+                return True
+        return False
 
     # The paragraph as text and runs
 
-    def _flatten(self, element: Any, style: Style, flat: _Flat) -> str:
+    def _flatten(self, element: Any, style: Style, path: tuple[Any, ...], flat: _Flat) -> str:
+        """`element`'s text as runs; `path`: the elements its text is in, below the paragraph."""
         tag = element.tag
         if not isinstance(tag, str):
             return "a comment or processing instruction"
+        if path and tag == "span" and "footnote" in (element.get("class") or "").split():
+            # The note goes to the foot of the page; its call stays: a superior figure.
+            call = self.shaper.width(element.get("data-number") or "", style.with_features("sups"))
+            markup = etree.tostring(element, encoding="unicode", with_tail=False)
+            self._add(NOTE, style, path[:-1], flat, markup, call)
+            return ""
         if tag in ITALIC:
             style = Style(style.weight, True, style.mono, style.features, style.scale)
         elif tag in BOLD:
@@ -354,46 +471,58 @@ class _Setter:
             style = style.with_features("smcp")
         if not self.shaper.has(style):
             return "a face the book has not"
-        self._add(element.text or "", style, flat)
+        self._add(element.text or "", style, path, flat)
         for child in element:
-            reason = self._flatten(child, style, flat)
+            reason = self._flatten(child, style, (*path, child), flat)
             if reason:
                 return reason
-            parent_style = style
-            self._add(child.tail or "", parent_style, flat)
+            self._add(child.tail or "", style, path, flat)
         return ""
 
-    def _add(self, text: str, style: Style, flat: _Flat) -> None:
+    def _add(
+        self, text: str, style: Style, path: tuple[Any, ...], flat: _Flat, note: str = "", width: float = 0
+    ) -> None:
         # White space collapses as CSS's `white-space: normal` does; a soft hyphen goes (the
         # breaker places hyphens).
-        text = text.replace("\u00ad", "")
-        for char in "\n\t\r":
-            text = text.replace(char, " ")
-        while "  " in text:
-            text = text.replace("  ", " ")
-        if text.startswith(" ") and (not flat.text or flat.text.endswith(" ")):
-            text = text[1:]
+        if not note:
+            text = text.replace("\u00ad", "")
+            for char in "\n\t\r":
+                text = text.replace(char, " ")
+            while "  " in text:
+                text = text.replace("  ", " ")
+            if text.startswith(" ") and (not flat.text or flat.text.endswith(" ")):
+                text = text[1:]
         start = len(flat.text)
-        flat.runs.append(_Run(start, start + len(text), style))
+        flat.runs.append(_Run(start, start + len(text), style, path, note, width))
         flat.text += text
         flat.owner += [len(flat.runs) - 1] * len(text)
 
     # Items
 
-    def _items(self, flat: _Flat, indent: float) -> tuple[list[Item], list[int]]:
-        """Boxes, glue and penalties, and for each item the offset in the text where it is."""
+    def _items(self, flat: _Flat, indent: float, tracking: float) -> tuple[list[Item], list[int]]:
+        """Boxes, glue and penalties, and for each item the offset in the text where it is.
+        `tracking`: the letter spacing of a first line in small capitals, which its items have."""
+
+        styles: dict[int, Style] = {}
+
+        def style_of(run: _Run) -> Style:
+            found = styles.get(id(run))
+            if found is None:
+                found = styles[id(run)] = run.style.with_features("smcp").tracked(tracking) if tracking else run.style
+            return found
+
         text = flat.text.rstrip(" ")
         items: list[Item] = []
         where: list[int] = []
         if indent:
             items.append(Box(indent))
             where.append(0)
-        stretch, shrink = self.space * STRETCH, self.space * SHRINK
+        stretch, shrink = self.space * STRETCH, self.shrink_em * self.frame.size
         sentence_start = True
         for token in _TOKENS.finditer(text):
             position, word = token.start(), token.group()
             if word in " \u00a0":
-                style = flat.runs[flat.owner[position]].style
+                style = style_of(flat.runs[flat.owner[position]])
                 if word == "\u00a0":
                     items.append(Penalty(0, INFINITY))
                     where.append(position)
@@ -401,41 +530,43 @@ class _Setter:
                 where.append(position)
                 continue
             first, last = flat.owner[position], flat.owner[position + len(word) - 1]
-            if first == last:
-                for offset, item in self._word(word, flat.runs[first].style, sentence_start):
+            if first == last and not flat.runs[first].note:
+                for offset, item in self._word(word, style_of(flat.runs[first]), sentence_start):
                     items.append(item)
                     where.append(position + offset)
-            else:  # a word across styles: measured by its pieces, never broken
+            else:  # a word across styles or with a note's call: measured by its pieces, never broken
                 width = 0.0
                 for run in flat.runs[first : last + 1]:
                     piece = flat.text[max(run.start, position) : min(run.end, position + len(word))]
-                    width += self.shaper.width(piece, run.style)
+                    width += run.width if run.note else self.shaper.width(piece, style_of(run))
                 items.append(Box(width))
                 where.append(position)
-            stripped = word.rstrip(_CLOSING)
+            stripped = word.rstrip(_CLOSING + NOTE)
             sentence_start = bool(stripped) and (stripped[-1] in SENTENCE_END or stripped in SENTENCE_OPEN)
         return finish(items), where + [len(text)] * 3
 
     def _word(self, word: str, style: Style, sentence_start: bool) -> list[tuple[int, Item]]:
         """A word of one style as boxes and the penalties where it may break, each with its
         offset in the word (kept for the document: words come back)."""
-        key = (word, style, sentence_start)
-        found = self._words.get(key)
+        words = self._words.get(style)
+        if words is None:
+            words = self._words[style] = {}
+        found = words.get((word, sentence_start))
         if found is not None:
             return found
-        width = self.shaper.width
+        width = self.shaper.measure(style)
         found = []
         previous = 0
         for point, explicit in self._points(word, sentence_start):
-            found.append((previous, Box(width(word[:point], style) - width(word[:previous], style))))
+            found.append((previous, Box(width(word[:point]) - width(word[:previous]))))
             if explicit:
                 found.append((point, Penalty(0, self.params.explicit_hyphen_penalty, flagged=True)))
             else:
-                hyphen = width(word[:point] + self.frame.hyphen, style) - width(word[:point], style)
+                hyphen = width(word[:point] + self.frame.hyphen) - width(word[:point])
                 found.append((point, Penalty(hyphen, self.params.hyphen_penalty, flagged=True, discretionary=True)))
             previous = point
-        found.append((previous, Box(width(word, style) - width(word[:previous], style))))
-        self._words[key] = found
+        found.append((previous, Box(width(word) - width(word[:previous]))))
+        words[(word, sentence_start)] = found
         return found
 
     def _points(self, word: str, sentence_start: bool) -> list[tuple[int, bool]]:
@@ -480,88 +611,70 @@ class _Setter:
             start = end + 1 if isinstance(item, Glue) else end
         return breaks
 
-    def _spacing(self, flat: _Flat, breaks: list[tuple[int, int, bool]], indent: float) -> list[float] | None:
-        """Each line's word spacing (points), from its exact width, runs shaped as WeasyPrint
-        shapes its text boxes (one per text node)."""
-        spacing = []
-        for number, (start, end, hyphen) in enumerate(breaks):
-            width = indent if number == 0 else 0.0
-            spaces = 0
-            index = flat.owner[start] if start < len(flat.owner) else len(flat.runs)
-            while index < len(flat.runs) and flat.runs[index].start < end:
-                run = flat.runs[index]
-                piece = flat.text[max(run.start, start) : min(run.end, end)]
-                if hyphen and run.end >= end:
-                    piece += self.frame.hyphen
-                if piece:
-                    width += self.shaper.width(piece, run.style)
-                spaces += _inner_spaces(piece)
-                index += 1
-            room = self.frame.width - EPSILON - width
-            last = number == len(breaks) - 1
-            if last:
-                room = min(room, 0.0)
-            if not spaces:
-                if room < 0:
-                    return None
-                spacing.append(0.0)
+
+def _write(flat: _Flat, breaks: list[tuple[int, int, bool]], hyphen: str, shrunk: list[bool]) -> str:
+    """The paragraph's markup again: its spaces no-break spaces but at the chosen breaks, each
+    chosen hyphen written, each line whose spaces shrink in a `fl-s` span (an element cut there
+    is closed and opened again, its `id` on its first piece)."""
+    text = list(flat.text)
+    for start, end, hyphenated in breaks:
+        for position in range(start, end):
+            if text[position] == " ":
+                text[position] = "\u00a0"
+        if hyphenated:
+            text[end - 1] += hyphen
+    # Runs of lines: each shrinking line alone, the lines between together.
+    segments: list[tuple[int, int, bool]] = []
+    for (start, end, _), tight in zip(breaks, shrunk, strict=True):
+        if segments and not tight and not segments[-1][2]:
+            segments[-1] = (segments[-1][0], end, False)
+        else:
+            segments.append((start, end, tight))
+    out = ['<p class="fl-set">']
+    opened: set[int] = set()
+    for number, (start, end, tight) in enumerate(segments):
+        last = number == len(segments) - 1
+        if tight:
+            out.append('<span class="fl-s">')
+        stack: list[Any] = []
+        for run in flat.runs:
+            if run.end > run.start:
+                if run.end <= start or run.start >= end:
+                    continue
+            elif not start <= run.start <= end or (run.start == end and not last and segments[number + 1][0] == end):
+                continue  # an empty element belongs to the segment its place is in
+            common = 0
+            while common < len(stack) and common < len(run.path) and stack[common] is run.path[common]:
+                common += 1
+            for element in reversed(stack[common:]):
+                out.append(f"</{element.tag}>")
+            del stack[common:]
+            for element in run.path[common:]:
+                out.append(_open_tag(element, id(element) not in opened))
+                opened.add(id(element))
+                stack.append(element)
+            if run.note:
+                out.append(run.note)
             else:
-                spacing.append(room / spaces)
-        return spacing
-
-
-def _write(element: Any, flat: _Flat, breaks: list[tuple[int, int, bool]], spacing: list[float], hyphen: str) -> str:
-    """The paragraph's markup again, with a `<br />` at each break and each line's spacing."""
-    out: list[str] = []
-    run_index = [0]
-
-    def text(run: _Run) -> None:
-        for number, (start, end, hyphenated) in enumerate(breaks):
-            if end < run.start or start > run.end:
-                continue
-            piece = flat.text[max(run.start, start) : min(run.end, end)]
-            if piece:
-                out.append(_spaced(piece, spacing[number]))
-            if number < len(breaks) - 1 and run.start <= end <= run.end and _owns_break(flat, run, end, breaks, number):
-                out.append((hyphen if hyphenated else "") + "<br />")
-
-    def element_out(node: Any) -> None:
-        attributes = "".join(f' {name}="{html_text.escape(value)}"' for name, value in node.attrib.items())
-        out.append(f"<{node.tag}{attributes}>")
-        text(flat.runs[run_index[0]])
-        run_index[0] += 1
-        for child in node:
-            element_out(child)
-            text(flat.runs[run_index[0]])
-            run_index[0] += 1
-        out.append(f"</{node.tag}>")
-
-    element_out(element)
+                out.append(html_text.escape("".join(text[max(run.start, start) : min(run.end, end)]), quote=False))
+        out += [f"</{element.tag}>" for element in reversed(stack)]
+        if tight:
+            out.append("</span>")
+        if not last:
+            out.append(" " if segments[number + 1][0] > end else "")
+    out.append("</p>")
     return "".join(out)
 
 
-def _owns_break(flat: _Flat, run: _Run, end: int, breaks: list[tuple[int, int, bool]], number: int) -> bool:
-    """Whether the break at `end` is written in this run: the run holding the break's space,
-    or, for a break inside a word, the run holding the char before it."""
-    following = breaks[number + 1][0]
-    if following > end:  # a space at `end` is dropped: the run that holds it writes the break
-        return run.start <= end < run.end
-    return run.start < end <= run.end
+def _pieces(flat: _Flat, start: int, end: int) -> Iterator[tuple[str, Style]]:
+    """The text [start, end) by runs, with their styles (a note as its call's digits)."""
+    for run in flat.runs:
+        if run.end > start and run.start < end:
+            yield flat.text[max(run.start, start) : min(run.end, end)].replace(NOTE, "0"), run.style
 
 
-def _spaced(piece: str, spacing: float) -> str:
-    """A line's piece of a text node, its inner spaces in a span of the line's word spacing.
-    Spaces at the piece's ends stay out of the span: Pango gives a text box's end spaces their
-    letter spacing differently from version to version, and they are not counted."""
-    core = piece.strip(" \u00a0")
-    if not spacing or not _inner_spaces(piece):
-        return html_text.escape(piece, quote=False)
-    head = piece[: len(piece) - len(piece.lstrip(" \u00a0"))]
-    tail = piece[len(head) + len(core) :]
-    span = f'<span style="word-spacing: {spacing:.4f}pt">{html_text.escape(core, quote=False)}</span>'
-    return head + span + tail
-
-
-def _inner_spaces(piece: str) -> int:
-    core = piece.strip(" \u00a0")
-    return core.count(" ") + core.count("\u00a0")
+def _open_tag(element: Any, first: bool) -> str:
+    attributes = "".join(
+        f' {name}="{html_text.escape(value)}"' for name, value in element.attrib.items() if first or name != "id"
+    )
+    return f"<{element.tag}{attributes}>"
