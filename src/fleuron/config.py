@@ -33,6 +33,7 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     },
     "print": {
         "trim": str, "marks": bool, "pdf_variant": str, "paper": str, "paper_caliper_mm": (int, float), "pod": str,
+        "line_breaking": str,
     },
     "parts": {
         "notes": str, "note_numbering": str, "figure_numbers": bool, "list_of_figures": bool, "ornament": str,

@@ -427,6 +427,9 @@ class Metadata:
     paper_caliper_mm: float = 0.0
     #: A print-on-demand service whose rules apply: `kdp`, `ingramspark`, `lulu` (empty: none).
     pod: str = ""
+    #: How the book's and the handout's paragraphs are broken into lines: `total-fit` (empty
+    #: means the same; `writers/setlines.py`) or `greedy` (WeasyPrint's own, line by line).
+    line_breaking: str = ""
 
 
 @dataclass(frozen=True, slots=True)

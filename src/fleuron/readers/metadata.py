@@ -26,7 +26,7 @@ KNOWN_KEYS = (
     "author", "authors", "keywords", "slug", "trim", "typography", "cover", "embed_fonts",
     "raw_html", "allow_remote", "subtitle", "publisher", "isbn", "toc_title",
     "notes", "note_numbering", "figure_numbers", "list_of_figures", "ornament", "drop_caps", "dedication", "epigraph",
-    "back_cover", "price", "paper", "paper_caliper_mm", "pod",
+    "back_cover", "price", "paper", "paper_caliper_mm", "pod", "line_breaking",
 )  # fmt: skip
 #: The keys pandoc's users write, and the key each stands for here.
 PANDOC_KEYS = {
@@ -50,6 +50,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "note_numbering": ("chapter", "book"),
     "paper": ("white", "cream"),
     "pod": ("kdp", "ingramspark", "lulu"),
+    "line_breaking": ("total-fit", "greedy"),
 }
 #: What `raw_html:` may say: read tags for their meaning (the default), show them as text, or
 #: keep the markup an allow-list lets through.
@@ -166,6 +167,7 @@ def read_front_matter(
         paper=_choice(data, "paper", fail),
         paper_caliper_mm=_caliper(data.get("paper_caliper_mm"), fail),
         pod=_choice(data, "pod", fail),
+        line_breaking=_choice(data, "line_breaking", fail),
     )
 
 

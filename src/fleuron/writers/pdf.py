@@ -37,7 +37,7 @@ from ..model import (
 )
 from ..storage import write_atomically
 from ..walk import block_inline_runs, iter_blocks, iter_inlines, plain_text
-from . import pod
+from . import pod, setlines
 from .files import project_files
 from .fonts import BookFonts, book_fonts
 from .formats import BOOK_STYLESHEETS, HANDOUT_STYLESHEETS
@@ -45,7 +45,8 @@ from .images import local_images
 from .index import END, START, has_marks, print_template, provisional
 from .labels import Labels, labels
 from .layout import LayoutJob, lay_out
-from .stylesheets import stylesheet
+from .setlines import Kind
+from .stylesheets import default_styles_dir, stylesheet, stylesheet_path
 from .timestamp import release_time
 from .xhtml import (
     STANDALONE_PARTS,
@@ -153,7 +154,9 @@ def book_html(doc: Document, options: PrintOptions | None = None, fonts: BookFon
     )
     shape = pod.geometry(doc, options, trim_of(doc, options), BLEED_MM)
     css = _book_geometry(shape.trim, shape.marks, shape.bleed_mm) + _stylesheets(doc, BOOK_STYLESHEETS)
-    return xhtml_document(doc.meta.title, doc.meta.lang, body, _head(doc, fonts, css))
+    html = xhtml_document(doc.meta.title, doc.meta.lang, body, _head(doc, fonts, css))
+    trim = shape.trim
+    return _set_lines(doc, html, fonts, "book", BOOK_STYLESHEETS, trim.width - trim.inner - trim.outer, trim.font_size)
 
 
 def _drop_cap(part: tuple[Block, ...]) -> tuple[Block, ...]:
@@ -382,10 +385,29 @@ def handout_html(doc: Document, fonts: BookFonts | None = None) -> str:
         f"<main{attrs(class_='drop-caps' if meta.drop_caps else None)}>\n{writer.blocks(doc.blocks)}{notes}"
         f"{_index(doc, words)}</main>\n"
     )
-    return xhtml_document(meta.title, meta.lang, body, _head(doc, fonts, _stylesheets(doc, HANDOUT_STYLESHEETS)))
+    html = xhtml_document(meta.title, meta.lang, body, _head(doc, fonts, _stylesheets(doc, HANDOUT_STYLESHEETS)))
+    return _set_lines(doc, html, fonts, "handout", HANDOUT_STYLESHEETS, *HANDOUT_TEXT)
+
+
+#: The handout's text block width (mm) and type size (pt), as `handout.css` sets them: A4, 33 mm
+#: side margins, 12 pt.
+HANDOUT_TEXT = (210.0 - 2 * 33.0, 12.0)
 
 
 # --- Shared ------------------------------------------------------------------------------
+
+
+def _set_lines(
+    doc: Document, html: str, fonts: BookFonts, kind: Kind, sheets: tuple[str, ...], width_mm: float, size: float
+) -> str:
+    """The paragraphs broken by total fit (`setlines.py`) unless the book asks for `greedy`.
+    With Fleuron's own stylesheets the frame is known from the geometry; a project's own are
+    read by a probe of WeasyPrint."""
+    if doc.meta.line_breaking == "greedy":
+        return html
+    own = all(stylesheet_path(doc, name).parent == default_styles_dir() for name in sheets)
+    frame = setlines.frame(width_mm, size, kind == "book") if own else None
+    return setlines.set_lines(html, fonts, kind, frame)
 
 
 def _image_uri(doc: Document) -> Callable[[str], str]:
