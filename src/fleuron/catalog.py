@@ -27,7 +27,6 @@ import io
 import json
 import logging
 import os
-import re
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -69,46 +68,20 @@ class Settings:
 
 def load_settings(folder: Path) -> Settings:
     """The catalogue's settings: `catalog.toml` in `folder`, checked, or defaults."""
-    import tomllib
-
-    from .config import _line_of, _suggestion
+    from .config import read_toml
     from .writers.formats import unknown_format
 
     default_title = folder.resolve().name
     path = folder / CATALOG_FILE
     if not path.is_file():
         return Settings(default_title)
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except (OSError, UnicodeDecodeError) as error:
-        raise FleuronError(_("cannot read the file: {reason}", reason=str(error)), str(path)) from None
-    except tomllib.TOMLDecodeError as error:
-        at = re.search(r"at line (\d+)", str(error))  # Python 3.11's tomllib says it only in the message
-        line = getattr(error, "lineno", None) or (int(at[1]) if at else None)
-        raise FleuronError(
-            _("the configuration does not parse: {reason}", reason=str(error)), str(path), line
-        ) from None
-
-    def fail(message: str, key: str) -> FleuronError:
-        return FleuronError(message, str(path), _line_of(text, rf"\s*{re.escape(key)}\s*=|\s*\[{re.escape(key)}\]"))
-
-    for section in data:
-        if section != "catalog":
-            raise fail(_("unknown section '[{key}]'", key=section) + _suggestion(section, {"catalog": 0}), section)
-    values = data.get("catalog", {})
-    if not isinstance(values, dict):
-        raise fail(_("'{key}' must be a [section]", key="catalog"), "catalog")
-    for key, value in values.items():
-        if key not in _SETTINGS:
-            message = _("unknown key '{key}' in [{section}]", key=key, section="catalog")
-            raise fail(message + _suggestion(key, _SETTINGS), key)
-        if not isinstance(value, _SETTINGS[key]):
-            raise fail(_("'{key}' has the wrong type", key=key), key)
+    toml = read_toml(path)
+    toml.check({"catalog": _SETTINGS})
+    values = toml.data.get("catalog", {})
     formats = tuple(str(name) for name in values["formats"]) if "formats" in values else None
     unknown = unknown_format(formats or ())
     if unknown:
-        raise fail(unknown, "formats")
+        raise toml.error(unknown, "formats")
     return Settings(
         title=values.get("title") or default_title,
         publisher=values.get("publisher", ""),

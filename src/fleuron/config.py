@@ -90,36 +90,9 @@ def load_config(path: Path, *, allow_outside: bool = False, output_given: bool =
     (the folder of `path`), links followed, unless `allow_outside` (the operator's
     `--allow-outside`); a source's link must lead inside it even then. `output_given`: the
     command line names the output folder (`-o`), so `output` is not used."""
-    import tomllib  # here: an unchanged build with no fleuron.toml never needs it
-
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise FleuronError(_("cannot read the file: {reason}", reason=str(error)), str(path)) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        at = re.search(r"at line (\d+)", str(error))  # Python 3.11's tomllib says it only in the message
-        line = getattr(error, "lineno", None) or (int(at[1]) if at else None)
-        raise FleuronError(
-            _("the configuration does not parse: {reason}", reason=str(error)), str(path), line
-        ) from None
-
-    def fail(message: str, key: str) -> FleuronError:
-        return FleuronError(message, str(path), _line_of(text, rf"\s*{re.escape(key)}\s*=|\s*\[{re.escape(key)}\]"))
-
-    for section, values in data.items():
-        if section not in _SCHEMA:
-            raise fail(_("unknown section '[{key}]'", key=section) + _suggestion(section, _SCHEMA), section)
-        if not isinstance(values, dict):
-            raise fail(_("'{key}' must be a [section]", key=section), section)
-        for key, value in values.items():
-            if key not in _SCHEMA[section]:
-                message = _("unknown key '{key}' in [{section}]", key=key, section=section)
-                raise fail(message + _suggestion(key, _SCHEMA[section]), key)
-            expected = _SCHEMA[section][key]
-            if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
-                raise fail(_("'{key}' has the wrong type", key=key), key)
+    toml = read_toml(path)
+    toml.check(_SCHEMA)
+    data, fail = toml.data, toml.error
 
     book = data.get("book", {})
     root = path.parent
@@ -132,7 +105,7 @@ def load_config(path: Path, *, allow_outside: bool = False, output_given: bool =
             from .writers.files import ProjectFiles
 
             ProjectFiles((root.resolve(),)).check(
-                source, _("source '{name}'", name=name), str(path), _line_of(text, r"\s*sources\s*=")
+                source, _("source '{name}'", name=name), str(path), toml.line("sources")
             )
         elif not allow_outside:
             message = _("source '{name}' is outside the project's folder ({folder}); pass --allow-outside if "
@@ -175,15 +148,61 @@ def _inside(root: Path, path: Path) -> bool:
     return Path(os.path.abspath(path)).is_relative_to(os.path.abspath(root))
 
 
+@dataclass(frozen=True)
+class TomlFile:
+    """A TOML settings file, parsed, with its text: its errors name the line of the key."""
+
+    path: Path
+    text: str
+    data: dict[str, Any]
+
+    def line(self, key: str) -> int | None:
+        """The line where `key` is set, or where the section `[key]` opens."""
+        pattern = rf"\s*{re.escape(key)}\s*=|\s*\[{re.escape(key)}\]"
+        return next((n for n, line in enumerate(self.text.splitlines(), 1) if re.match(pattern, line)), None)
+
+    def error(self, message: str, key: str) -> FleuronError:
+        return FleuronError(message, str(self.path), self.line(key))
+
+    def check(self, schema: dict[str, dict[str, type | tuple[type, ...]]]) -> None:
+        """Every section and key is one of `schema`'s, its value of the type given there; else
+        the error names the line and suggests the name it resembles."""
+        for section, values in self.data.items():
+            if section not in schema:
+                raise self.error(_("unknown section '[{key}]'", key=section) + _suggestion(section, schema), section)
+            if not isinstance(values, dict):
+                raise self.error(_("'{key}' must be a [section]", key=section), section)
+            for key, value in values.items():
+                if key not in schema[section]:
+                    message = _("unknown key '{key}' in [{section}]", key=key, section=section)
+                    raise self.error(message + _suggestion(key, schema[section]), key)
+                expected = schema[section][key]
+                if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
+                    raise self.error(_("'{key}' has the wrong type", key=key), key)
+
+
+def read_toml(path: Path) -> TomlFile:
+    """`path` read as UTF-8 and parsed as TOML; an error names the file (and the line, for a
+    syntax error)."""
+    import tomllib  # here: an unchanged build with no fleuron.toml never needs it
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise FleuronError(_("cannot read the file: {reason}", reason=str(error)), str(path)) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        at = re.search(r"at line (\d+)", str(error))  # Python 3.11's tomllib says it only in the message
+        line = getattr(error, "lineno", None) or (int(at[1]) if at else None)
+        raise FleuronError(
+            _("the configuration does not parse: {reason}", reason=str(error)), str(path), line
+        ) from None
+    return TomlFile(path, text, data)
+
+
 def _suggestion(key: str, known: dict[str, Any]) -> str:
     import difflib
 
     close = difflib.get_close_matches(key, list(known), n=1)
     return _(" (did you mean '{key}'?)", key=close[0]) if close else ""
-
-
-def _line_of(text: str, pattern: str) -> int | None:
-    for number, line in enumerate(text.splitlines(), 1):
-        if re.match(pattern, line):
-            return number
-    return None

@@ -36,7 +36,7 @@ def manifest(doc: Document, outputs: Sequence[Output], staged: Staged) -> bytes:
 
 def write_manifest(out_dir: Path, data: bytes, staged: Staged) -> None:
     """Stage `manifest.json`, only when what it says changed."""
-    _stage_if_changed(out_dir / MANIFEST, data, staged)
+    stage_if_changed(out_dir / MANIFEST, data, staged)
 
 
 def write_zip(out_dir: Path, doc: Document, outputs: Sequence[Output], listing: bytes, staged: Staged) -> Output:
@@ -54,11 +54,11 @@ def write_zip(out_dir: Path, doc: Document, outputs: Sequence[Output], listing: 
             archive.writestr(info, contents[name])
     target = out_dir / f"{doc.meta.slug}.zip"
     data = buffer.getvalue()
-    changed = _stage_if_changed(target, data, staged)
+    changed = stage_if_changed(target, data, staged)
     return Output(target, len(data), None, changed)
 
 
-def _stage_if_changed(target: Path, data: bytes, staged: Staged) -> bool:
+def stage_if_changed(target: Path, data: bytes, staged: Staged) -> bool:
     """Stage `data` for `target` unless the file has these bytes already (its date then stays)."""
     try:
         same = target.is_file() and target.read_bytes() == data

@@ -38,7 +38,7 @@ Entry = tuple[str, dict[str, Any]]
 
 def write_catalog(out_dir: Path, settings: Any, entries: Sequence[Entry]) -> None:
     """Stage and write the four files together (those whose bytes changed)."""
-    from .distribution import _stage_if_changed
+    from .distribution import stage_if_changed
 
     files = {
         OPDS_JSON: opds_json(settings, entries),
@@ -48,7 +48,7 @@ def write_catalog(out_dir: Path, settings: Any, entries: Sequence[Entry]) -> Non
     }
     with Staged(out_dir) as staged:
         for name, data in files.items():
-            _stage_if_changed(out_dir / name, data, staged)
+            stage_if_changed(out_dir / name, data, staged)
         staged.commit()
 
 
