@@ -53,7 +53,8 @@ def summary(report: Any, out: Path) -> None:
     width = max((len(o.name) for o in rows), default=0)
     for outcome in rows:
         files = _("{count} file(s)", count=outcome.files) if outcome.status == "built" else ""
-        print(f"{outcome.name:<{width}}  {_(outcome.status):<10}  {files:>10}  {outcome.seconds:6.1f} s")
+        seconds = _("{seconds:.1f} s", seconds=outcome.seconds)
+        print(f"{outcome.name:<{width}}  {_(outcome.status):<10}  {files:>10}  {seconds:>8}")
     counts = {status: sum(o.status == status for o in report.outcomes) for status in ("built", "unchanged", "failed")}
     print(_("{built} built, {unchanged} unchanged, {failed} failed in {seconds:.1f} s; the catalogue is in {out}",
             seconds=report.seconds, out=out, **counts))  # fmt: skip

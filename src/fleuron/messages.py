@@ -7,6 +7,7 @@ the locale (LC_ALL, LC_MESSAGES, LANG, in POSIX order) is French, and fills it i
 from __future__ import annotations
 
 import os
+import string
 
 
 def french() -> bool:
@@ -18,8 +19,21 @@ def french() -> bool:
 
 
 def _(template: str, **values: object) -> str:
-    text = FRENCH.get(template, template) if french() else template
-    return text.format(**values) if values else text
+    if not french():
+        return template.format(**values) if values else template
+    text = FRENCH.get(template, template)
+    return _FRENCH_NUMBERS.format(text, **values) if values else text
+
+
+class _FrenchNumbers(string.Formatter):
+    """Fills a French template: a number with decimals takes a decimal comma (`2,9\u00a0s`)."""
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        text: str = super().format_field(value, format_spec)
+        return text.replace(".", ",") if isinstance(value, float) else text
+
+
+_FRENCH_NUMBERS = _FrenchNumbers()
 
 
 # French typography in French messages: a no-break space before `:` and narrow ones before `; ! ?`.
@@ -515,6 +529,7 @@ FRENCH = {
     "built": "construit",
     "failed": "en échec",
     "{count} file(s)": "{count} fichier(s)",
+    "{seconds:.1f} s": "{seconds:.1f}\u00a0s",
     "{built} built, {unchanged} unchanged, {failed} failed in {seconds:.1f} s; the catalogue is in {out}": (
         "{built} construit(s), {unchanged} inchangé(s), {failed} en échec en {seconds:.1f}\u00a0s\u202f; "
         "le catalogue est dans {out}"
