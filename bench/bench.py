@@ -11,7 +11,9 @@ medians), so that the machine's speed cancels out. Run with `make bench`.
     `--only linear` runs this measure alone.
 (g) a catalogue (`fleuron catalog build`) of 8 short titles (EPUB and book PDF): titles per
     minute with 1 and 2 local processes and on a local Dask cluster of 2 workers (one thread
-    each), as ratios; and a run with nothing changed over 100 titles. `--only catalog` runs it alone.
+    each), as ratios; a run with nothing changed over 100 titles; the peak memory of the
+    command's own process and of a pool process with 50 and 200 tiny titles, as a ratio, and the
+    feeds' size per title. `--only catalog` runs it alone.
 (h) the long book (bench/novel/, Verne's novel, 37 chapter files, about 300 A5 pages): `build
     --format pdf` against WeasyPrint alone making the same tagged PDF from the HTML `--format
     html` wrote, in wall time and in the CPU time of all their processes (which a loaded machine
@@ -259,6 +261,46 @@ def catalogue(rounds: int) -> list[tuple[str, str, str]]:
         subprocess.run([*catalog, str(many), "-o", str(out)], check=True)  # not timed
         unchanged = statistics.median(run([*catalog, str(many), "-o", str(out)])[0] for _ in range(rounds))
         rows.append(("(g) 100 titles, nothing changed", f"{unchanged:.3f} s", "< 1 s"))
+    return rows + catalogue_memory()
+
+
+#: `fleuron catalog build` in this process, which then says its own peak resident memory and
+#: its processes' (the largest), from `getrusage`, in KiB: a process's own peak is not its
+#: children's, which `wait4` would mix in.
+PEAK_RSS = (
+    "import resource, sys; from fleuron.cli import main; code = main(sys.argv[1:]); "
+    "own, pool = (resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)); "
+    "print('peak', own, pool, file=sys.stderr); sys.exit(code)"
+)
+
+
+def catalogue_memory(count: int = 50) -> list[tuple[str, str, str]]:
+    """(g) Memory with the catalogue's size: `count` and 4 × `count` tiny titles (EPUB only)
+    built with 2 local processes, the peak resident memory of the command's own process and of
+    its largest pool process, as ratios (bounded: ≈ 1); and the catalogue's files, per title,
+    and what they would weigh for 10 000 titles."""
+    rows: list[tuple[str, str, str]] = []
+    peaks: dict[int, tuple[int, int]] = {}
+    sizes: dict[int, dict[str, int]] = {}
+    feeds = ("opds.json", "catalog.xml", "index.html", "manifest.json")
+    with tempfile.TemporaryDirectory() as work:
+        for titles in (count, 4 * count):
+            folder = _titles(Path(work) / f"catalogue-{titles}", titles, '"epub"')
+            out = Path(work) / f"out-{titles}"
+            build = ["catalog", "build", "-q", str(folder), "-o", str(out), "--jobs", "2"]
+            done = subprocess.run([sys.executable, "-c", PEAK_RSS, *build], capture_output=True, text=True, check=True)
+            own, pool = (int(value) for value in done.stderr.split("peak ")[-1].split()[:2])
+            peaks[titles] = (own, pool)
+            sizes[titles] = {name: (out / name).stat().st_size for name in feeds}
+    small, large = peaks[count], peaks[4 * count]
+    for index, who in enumerate(("command's process", "largest pool process")):
+        mib = f"{large[index] / 1024:.0f} MiB / {small[index] / 1024:.0f} MiB"
+        rows.append((f"(g) peak memory, {who}, {4 * count} / {count} titles",
+                     f"{large[index] / small[index]:.3f} ({mib})", "≈ 1"))  # fmt: skip
+    for name in feeds:
+        per_title = (sizes[4 * count][name] - sizes[count][name]) / (3 * count)
+        total = f"10 000 titles: {per_title * 10_000 / 1e6:.1f} MB"
+        rows.append((f"(g) {name}, per title", f"{per_title / 1024:.2f} KiB ({total})", ""))
     return rows
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import uuid
@@ -301,14 +302,39 @@ def test_a_broken_title_is_reported_and_the_others_are_built(tmp_path: Path, iso
     assert "L’autre livre" in (out / "opds.json").read_text(encoding="utf-8")
 
 
-def test_bad_catalog_settings_name_the_file_and_line(tmp_path: Path) -> None:
+def test_the_summary_writes_seconds_as_the_language_does(tmp_path: Path) -> None:
+    """In French, a decimal comma and a no-break space before the unit; in English, as is."""
     catalogue = make_catalogue(tmp_path)
-    (catalogue / "catalog.toml").write_text('[catalog]\ntitle = "Essai"\nformat = ["epub"]\n')
+    french = fleuron("catalog", "build", str(catalogue), "-o", str(tmp_path / "fr"), "--jobs", "1",
+                     env={"LC_ALL": "fr_FR.UTF-8"})  # fmt: skip
+    assert french.returncode == 0, french.stderr
+    assert re.search(r"^3 construit\(s\), 0 inchangé\(s\), 0 en échec en \d+,\d\u00a0s\u202f; ", french.stdout, re.M)
+    rows = [line for line in french.stdout.splitlines() if " construit " in line]
+    assert len(rows) == 3 and all(re.search(r" \d+,\d\u00a0s$", row) for row in rows), rows
+    english = fleuron("catalog", "build", str(catalogue), "-o", str(tmp_path / "en"), "--jobs", "1")
+    assert re.search(r"^3 built, 0 unchanged, 0 failed in \d+\.\d s; ", english.stdout, re.M)
+    assert all(re.search(r" \d+\.\d s$", row) for row in english.stdout.splitlines() if " built " in row)
+
+
+@pytest.mark.parametrize(
+    ("settings", "said"),
+    [
+        (
+            '[catalog]\ntitle = "Essai"\nformat = ["epub"]\n',
+            "3: unknown key 'format' in [catalog] (did you mean 'formats'?)",
+        ),
+        ('[catalog]\ntitle = "Essai"\n\n[catalogue]\n', "4: unknown section '[catalogue]' (did you mean 'catalog'?)"),
+        ('[catalog]\ntitle = "Essai\n', "2: the configuration does not parse"),
+        ('[catalog]\nformats = "epub"\n', "2: 'formats' has the wrong type"),
+        ('[catalog]\nformats = ["epub", "mobi"]\n', "2: unknown format 'mobi'"),
+    ],
+)
+def test_bad_catalog_settings_name_the_file_and_line(tmp_path: Path, settings: str, said: str) -> None:
+    catalogue = make_catalogue(tmp_path)
+    (catalogue / "catalog.toml").write_text(settings)
     result = fleuron("catalog", "build", str(catalogue), "-o", str(tmp_path / "out"))
     assert result.returncode == 1
-    assert f"{catalogue / 'catalog.toml'}:3: unknown key 'format' in [catalog] (did you mean 'formats'?)" in (
-        result.stderr
-    )
+    assert f"{catalogue / 'catalog.toml'}:{said}" in result.stderr
     assert not (tmp_path / "out" / "opds.json").exists()
 
 
@@ -342,6 +368,10 @@ def cluster(tmp_path: Path, isolated: dict[str, str]) -> Iterator[str]:
         with Client(address, timeout="30s") as client:
             client.wait_for_workers(2, timeout=120)
         yield address
+        # A worker killed by a test is started again by its nanny; a nanny stopped while it
+        # does so waits a minute for its new worker.
+        with Client(address, timeout="30s") as client:
+            client.wait_for_workers(2, timeout=120)
     finally:
         for process in reversed(processes):
             process.terminate()
@@ -467,3 +497,98 @@ def test_a_process_that_dies_is_replaced_and_its_titles_built_again(tmp_path: Pa
     assert died and "premier" in died[1].split(", "), stderr  # the first title, in hand when it died
     assert "3 built, 0 unchanged, 0 failed" in stdout
     assert len(files_of(out)) == 4 + 3 * 3
+
+
+class WorkerKiller:
+    """Kills (SIGKILL, as the kernel's out-of-memory killer does) the Dask worker process that
+    says it starts building `title`, at most `times` times: a title whose build makes its
+    worker's process die. It listens, from this test's own client, to the events each title's
+    task sends as it starts (`catalog.DASK_TOPIC`: the title, the task, the worker and its
+    process), and kills at once, while the title is being built."""
+
+    def __init__(self, address: str, title: str, times: int) -> None:
+        from distributed import Client
+
+        from fleuron.catalog import DASK_TOPIC
+
+        self.title, self.times = title, times
+        self.starts: list[dict[str, object]] = []
+        self.killed: list[int] = []
+        self.client = Client(address, timeout="30s", set_as_default=False)
+        self.client.subscribe_topic(DASK_TOPIC, self._started)
+
+    def _started(self, event: tuple[float, dict[str, object]]) -> None:
+        message = event[1]
+        if message["title"] != self.title:
+            return
+        self.starts.append(message)
+        if len(self.killed) < self.times:
+            pid = int(str(message["pid"]))
+            os.kill(pid, signal.SIGKILL)
+            self.killed.append(pid)
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _slow_title(catalogue: Path, name: str) -> None:
+    """Make a title long enough (a few hundred paragraphs) that its build outlasts by far the
+    milliseconds an event takes to reach the killer."""
+    source = catalogue / name / "livre.md"
+    paragraphs = "".join(f"\nParagraphe {n} : un texte « court » ; encore un peu de texte ici.\n" for n in range(600))
+    source.write_text(source.read_text(encoding="utf-8") + paragraphs, encoding="utf-8")
+
+
+def test_a_dask_worker_that_dies_building_a_title_has_it_built_once_more_elsewhere(
+    tmp_path: Path, cluster: str, isolated: dict[str, str]
+) -> None:
+    catalogue = make_catalogue(tmp_path)
+    _slow_title(catalogue, "premier")
+    killer = WorkerKiller(cluster, "premier", times=1)
+    try:
+        result = fleuron("catalog", "build", str(catalogue), "-o", str(tmp_path / "out"), "--scheduler", cluster,
+                         env=isolated)  # fmt: skip
+    finally:
+        killer.close()
+    assert result.returncode == 0, result.stderr
+    assert "3 built, 0 unchanged, 0 failed" in result.stdout
+    assert re.search(r"a Dask worker died while building premier \(tcp://[^)]+\): tried once more, elsewhere",
+                     result.stderr), result.stderr  # fmt: skip
+    # Started twice: in the process killed, then in another worker's.
+    assert len(killer.starts) == 2 and len(killer.killed) == 1
+    first, second = killer.starts
+    assert first["pid"] == killer.killed[0] and second["pid"] != first["pid"]
+    assert second["worker"] != first["worker"]
+    assert len(files_of(tmp_path / "out")) == 4 + 3 * 3
+
+
+def test_a_title_that_kills_every_dask_worker_it_lands_on_is_reported_after_one_retry(
+    tmp_path: Path, cluster: str, isolated: dict[str, str]
+) -> None:
+    catalogue, out = make_catalogue(tmp_path), tmp_path / "out"
+    first = fleuron("catalog", "build", str(catalogue), "-o", str(out), "--scheduler", cluster, env=isolated)
+    assert first.returncode == 0, first.stderr
+    kept = {path: (path.read_bytes(), path.stat().st_mtime_ns) for path in (out / "second").iterdir()}
+    _slow_title(catalogue, "second")  # changed: built again, and it will kill its workers
+    changed = catalogue / "premier" / "livre.md"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nUn ajout.\n", encoding="utf-8")
+
+    killer = WorkerKiller(cluster, "second", times=len(TITLES) * 2)
+    try:
+        result = fleuron("catalog", "build", str(catalogue), "-o", str(out), "--scheduler", cluster, env=isolated)
+    finally:
+        killer.close()
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "a Dask worker died while building second" in result.stderr
+    assert re.search(r"error: .*second: the process building it died twice \(Dask workers tcp://\S+, tcp://",
+                     result.stderr), result.stderr  # fmt: skip
+    assert re.search(r"^premier\s+built", result.stdout, re.M)
+    assert re.search(r"^second\s+failed", result.stdout, re.M)
+    assert "1 built, 1 unchanged, 1 failed" in result.stdout
+    # Tried twice (a third start may have begun before the cancel reached the scheduler),
+    # each time in another process.
+    assert 2 <= len(killer.starts) <= 3
+    assert len({start["pid"] for start in killer.starts}) == len(killer.starts)
+    assert {path: (path.read_bytes(), path.stat().st_mtime_ns) for path in (out / "second").iterdir()} == kept
+    assert "L’autre livre" in (out / "opds.json").read_text(encoding="utf-8")

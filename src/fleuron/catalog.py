@@ -262,11 +262,23 @@ def _worker_died(job: TitleJob, reason: str) -> TitleResult:
 
 class LocalEngine(Engine):
     """A pool of `jobs` processes on this machine (new interpreters: none inherits this one's
-    threads), each importing WeasyPrint once for all the titles it builds. A process that dies
-    breaks the pool: the titles it held are tried again, each alone in a new process."""
+    threads), each importing WeasyPrint once for the titles it builds. A process that dies
+    breaks the pool: the titles it held are tried again, each alone in a new process.
+
+    A process keeps a little of each title it builds (about 0.3 MiB, in native libraries:
+    Python's own objects do not grow), so the pool is replaced once its processes have built
+    `TITLES_PER_PROCESS` titles each: the memory stays bounded whatever the catalogue's size.
+    (Not with `max_tasks_per_child`, which can hang in Python 3.11 to 3.13: CPython gh-115634.)"""
+
+    TITLES_PER_PROCESS = 50
 
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
+
+    @property
+    def share(self) -> int:
+        """How many titles a pool is given."""
+        return self.jobs * self.TITLES_PER_PROCESS
 
     def _pool(self, workers: int) -> Any:
         import multiprocessing
@@ -283,15 +295,21 @@ class LocalEngine(Engine):
         try:
             pending: dict[Any, TitleJob] = {}
             exhausted = False
+            given = 0  # to this pool
             while pending or not exhausted:
-                while not exhausted and len(pending) < self.jobs * self.PER_WORKER:
+                while not exhausted and len(pending) < self.jobs * self.PER_WORKER and given < self.share:
                     job = next(jobs, None)
                     if job is None:
                         exhausted = True
                     else:
                         pending[pool.submit(build_title, job)] = job
+                        given += 1
                 if not pending:
-                    break
+                    if exhausted:
+                        break
+                    pool.shutdown(wait=True)  # its processes built their share: new ones
+                    pool, given = self._pool(self.jobs), 0
+                    continue
                 done, _running = wait(pending, return_when=FIRST_COMPLETED)
                 broken = False
                 for future in done:
@@ -307,7 +325,7 @@ class LocalEngine(Engine):
                     again += pending.values()
                     pending = {}
                     pool.shutdown(wait=True, cancel_futures=True)
-                    pool = self._pool(self.jobs)
+                    pool, given = self._pool(self.jobs), 0
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
         if again:
@@ -323,10 +341,36 @@ class LocalEngine(Engine):
                 single.shutdown(wait=True)
 
 
+#: The Dask events topic on which each title's task says, as it starts, which worker and which
+#: process build it (`build_title_on_worker`).
+DASK_TOPIC = "fleuron-catalog"
+
+
+def build_title_on_worker(job: TitleJob) -> TitleResult:
+    """`build_title` on a Dask worker, which first says on the scheduler's `DASK_TOPIC` which
+    worker (and process) builds which title: a worker that dies is then known to have died
+    building it, not merely holding it in its queue (Dask counts both alike)."""
+    from distributed import get_worker
+
+    worker = get_worker()
+    started = {"title": job.name, "key": worker.get_current_task(), "worker": worker.address, "pid": os.getpid()}
+    worker.log_event(DASK_TOPIC, started)
+    return build_title(job)
+
+
 class DaskEngine(Engine):
     """An existing Dask distributed cluster (`dask scheduler`, `dask worker`): each job, its
-    files inside, goes to a worker, and its result comes back. A job whose worker died (or
-    whose result could not come back) is submitted once more, then reported."""
+    files inside, goes to a worker, and its result comes back.
+
+    A worker that dies building a title (its process killed, out of memory, a crash in a
+    library) has the title tried once more elsewhere, then reported. Dask's scheduler itself
+    tries again a task whose worker died, up to `distributed.scheduler.allowed-failures` times
+    (3 by default) before it gives up with `KilledWorker`, and it counts every task the worker
+    held, even those only waiting in its queue. So this engine counts the deaths itself, from
+    the scheduler's events: a death counts against a title only when the dead worker had said
+    it was building it (`build_title_on_worker`). At the first, the title goes on (the scheduler
+    has already sent it elsewhere, or, with `allowed-failures` 0, it is sent again); at the
+    second, it is cancelled and reported."""
 
     def __init__(self, address: str) -> None:
         try:
@@ -339,19 +383,41 @@ class DaskEngine(Engine):
         except (OSError, TimeoutError) as error:
             raise FleuronError(_("cannot reach the Dask scheduler at {address}: {reason}", address=address,
                                  reason=error)) from None  # fmt: skip
-        self.workers = max(1, sum(self.client.nthreads().values()))
+        threads = self.client.nthreads()
+        self.workers = max(1, sum(threads.values()))
+        crowded = sorted(address for address, count in threads.items() if count > 1)
+        if crowded:
+            message = ("the Dask workers {workers} have several threads each: start them with --nthreads 1 "
+                       "(a layout holds Python's lock, so threads add no speed)")  # fmt: skip
+            log.warning(_(message, workers=", ".join(crowded)))
 
     def results(self, jobs: Iterator[TitleJob]) -> Iterator[TitleResult]:
-        tries: dict[str, int] = {}
-        owners: dict[Any, TitleJob] = {}
-        flowing = self.dask.as_completed(loop=self.client.loop)
+        import queue
+        from asyncio import CancelledError
+
+        from distributed.scheduler import KilledWorker
+
+        # Everything comes to this thread through `inbox`, in the order it happened: a title
+        # started on a worker, a worker removed (from the client's thread), a task's result
+        # or error (fetched in Dask's callback thread: fetching a result can wait for its
+        # worker, and this thread must meanwhile stop a title that is killing workers).
+        inbox: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+        owners: dict[str, tuple[Any, TitleJob]] = {}  # by task key
+        building: dict[str, str] = {}  # task key -> the worker that said it builds it
+        deaths: dict[str, set[tuple[str, str]]] = {}  # title -> (task key, worker) of each death
+        errors: dict[str, int] = {}
+        exhausted = False
 
         def submit(job: TitleJob) -> None:
-            future = self.client.submit(build_title, job, pure=False)
-            owners[future] = job
-            flowing.add(future)
+            future = self.client.submit(build_title_on_worker, job, pure=False)
+            owners[future.key] = (future, job)
+            future.add_done_callback(fetch)
 
-        exhausted = False
+        def fetch(future: Any) -> None:
+            try:
+                inbox.put(("done", (future, future.result())))
+            except (Exception, CancelledError) as error:
+                inbox.put(("done", (future, error)))
 
         def fill() -> None:
             nonlocal exhausted
@@ -362,23 +428,59 @@ class DaskEngine(Engine):
                 else:
                     submit(job)
 
-        fill()
-        while owners:
-            future = next(flowing)
-            job = owners.pop(future)
-            try:
-                result: TitleResult = future.result()
-            except Exception as error:  # KilledWorker, a lost connection: the worker died
-                tries[job.name] = tries.get(job.name, 0) + 1
-                if tries[job.name] < 2:
-                    submit(job)
-                else:
-                    yield _worker_died(job, f"{type(error).__name__}: {error}")
-            else:
-                yield result
-            finally:
-                future.release()
+        def died(job: TitleJob, key: str, worker: str) -> bool:
+            """Count a death of `job`'s worker; whether it is the second."""
+            met = deaths.setdefault(job.name, set())
+            met.add((key, worker))
+            if len(met) == 1:
+                log.warning(_("a Dask worker died while building {title} ({worker}): tried once more, elsewhere",
+                              title=job.name, worker=worker))  # fmt: skip
+            return len(met) > 1
+
+        def twice(job: TitleJob) -> TitleResult:
+            workers = ", ".join(sorted({worker for _key, worker in deaths[job.name]}))
+            return _worker_died(job, _("Dask workers {workers}", workers=workers))
+
+        self.client.subscribe_topic(DASK_TOPIC, lambda event: inbox.put(("started", event[1])))
+        self.client.subscribe_topic("all", lambda event: inbox.put(("event", event[1])))
+        try:
             fill()
+            while owners:
+                kind, item = inbox.get()
+                if kind == "started":
+                    building[item["key"]] = item["worker"]
+                elif kind == "event" and item.get("action") == "remove-worker" and not item.get("expected"):
+                    for key in item.get("processing-tasks", ()):
+                        if key in owners and building.get(key) == item["worker"]:
+                            future, job = owners[key]
+                            if died(job, key, item["worker"]):  # the scheduler may have sent it on: stop it
+                                del owners[key]
+                                future.cancel()
+                                yield twice(job)
+                elif kind == "done" and item[0].key in owners:  # not one cancelled above
+                    future, outcome = item
+                    job = owners.pop(future.key)[1]
+                    building.pop(future.key, None)
+                    future.release()
+                    if isinstance(outcome, TitleResult):
+                        yield outcome
+                    elif isinstance(outcome, KilledWorker):  # the scheduler gave up (its allowed-failures)
+                        if died(job, future.key, outcome.last_worker.address):
+                            yield twice(job)
+                        else:
+                            submit(job)
+                    else:  # a lost connection, a worker without Fleuron…
+                        errors[job.name] = errors.get(job.name, 0) + 1
+                        if errors[job.name] < 2:
+                            submit(job)
+                        else:
+                            yield _failed(job, time.perf_counter(), f"{type(outcome).__name__}: {outcome}")
+                fill()
+        finally:
+            self.client.unsubscribe_topic(DASK_TOPIC)
+            self.client.unsubscribe_topic("all")
+            for future, _job in owners.values():
+                future.cancel()
 
     def close(self) -> None:
         self.client.close()
