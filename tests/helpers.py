@@ -204,12 +204,15 @@ class Epub:
         (item,) = [i for i in self.manifest().values() if "nav" in (i.get("properties") or "").split()]
         return self.xml(self.base + item.get("href"))
 
-    def text(self) -> str:
-        """The words of the book, in reading order."""
-        return "\n".join(
-            "".join(self.xml(path).xpath("//x:body", namespaces=NS)[0].itertext())
-            for path in self.spine_paths(linear_only=True)
-        )
+    def text(self, note_calls: bool = True) -> str:
+        """The words of the book, in reading order; without the note calls' numbers (which
+        stand against the word they follow) when `note_calls` is false."""
+        bodies = [self.xml(path).xpath("//x:body", namespaces=NS)[0] for path in self.spine_paths(linear_only=True)]
+        if not note_calls:
+            for body in bodies:
+                for call in body.xpath(".//*[@epub:type='noteref']", namespaces=NS):
+                    call.text = ""
+        return "\n".join("".join(body.itertext()) for body in bodies)
 
 
 def pdf_text(path: Path) -> str:
