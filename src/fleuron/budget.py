@@ -59,3 +59,13 @@ def over_memory(megabytes: int) -> OverBudget:
             megabytes=megabytes,
         )
     )
+
+
+def layout_process_died(error: BaseException, max_memory: int | None) -> None:
+    """Say why a layout process gave no result when its cause is known: the memory budget it was
+    given (the process, or a library it uses, died of it), or memory itself. Returns otherwise:
+    the caller then lays out in a way of its own."""
+    if max_memory is not None:
+        raise over_memory(max_memory) from None
+    if isinstance(error, MemoryError):
+        raise error

@@ -29,7 +29,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from .budget import limit_memory, over_memory
+from .budget import layout_process_died, limit_memory
 from .messages import _
 
 if TYPE_CHECKING:
@@ -205,10 +205,7 @@ class Layouts:
             try:
                 return self.processes[name].result()
             except (NoResult, MemoryError) as error:
-                if self.max_memory is not None:  # it died of its budget (or a library it uses did)
-                    raise over_memory(self.max_memory) from None
-                if isinstance(error, MemoryError):
-                    raise
+                layout_process_died(error, self.max_memory)
                 # Lay out here: any error of WeasyPrint's is then ours to report.
                 log.info(_("{reason}; laying out in this process", reason=error))
         from .writers.layout import lay_out

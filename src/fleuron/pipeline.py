@@ -318,7 +318,7 @@ def render(
 def _by_runs(job: Any, layouts: Layouts) -> Laid | None:
     """The book laid out by runs of chapters and joined, or None when it must be laid out whole:
     a process that died (but not of the memory budget), numbers that did not settle."""
-    from .budget import over_memory
+    from .budget import layout_process_died
     from .messages import _
     from .parallel import NoResult
     from .writers.chapters import NotSettled, lay_out_book
@@ -327,10 +327,7 @@ def _by_runs(job: Any, layouts: Layouts) -> Laid | None:
     try:
         return lay_out_book(job, layouts)[0]
     except (NoResult, MemoryError) as error:
-        if layouts.max_memory is not None:  # it died of its budget (or a library it uses did)
-            raise over_memory(layouts.max_memory) from None
-        if isinstance(error, MemoryError):
-            raise
+        layout_process_died(error, layouts.max_memory)
         log.info(_("{reason}; laying out the book whole", reason=error))
     except NotSettled as error:
         log.info(_("{reason}; laying out the book whole", reason=error))
