@@ -100,10 +100,24 @@ def test_kdp_bleed_and_no_marks(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "refuses crop marks" in done.stderr
     with pikepdf.open(next(tmp_path.glob("*.pdf"))) as pdf:
-        for page in pdf.pages:
+        for number, page in enumerate(pdf.pages, start=1):
             trim, bleed, media = ([float(v) for v in page.obj[box]] for box in ("/TrimBox", "/BleedBox", "/MediaBox"))
-            assert [round(t - b, 2) for t, b in zip(trim[:2], bleed[:2], strict=True)] == [9.0, 9.0]  # 0.125 in
             assert media == bleed  # no room for marks
+            # 0.125 in (9 pt) on the outside, top and bottom; none along the spine: KDP's page is
+            # trim + 0.125 in wide (the left edge of a right-hand page, the right of a left-hand one).
+            sides = [round(abs(t - b), 2) for t, b in zip(trim, bleed, strict=True)]  # left, bottom, right, top
+            assert sides == ([0.0, 9.0, 9.0, 9.0] if number % 2 else [9.0, 9.0, 0.0, 9.0]), (number, sides)
+            assert round(media[2] - media[0] - (trim[2] - trim[0]), 2) == 9.0
+
+
+@pytest.mark.slow
+def test_lulu_bleeds_on_all_four_sides(tmp_path: Path) -> None:
+    done = fleuron("build", str(ROOT / "manuscript"), "-o", str(tmp_path), "--format", "pdf", "--pod", "lulu")
+    assert done.returncode == 0, done.stderr
+    with pikepdf.open(next(tmp_path.glob("*.pdf"))) as pdf:
+        for page in pdf.pages[:2]:
+            trim, bleed = ([float(v) for v in page.obj[box]] for box in ("/TrimBox", "/BleedBox"))
+            assert [round(abs(t - b), 2) for t, b in zip(trim, bleed, strict=True)] == [9.0] * 4
 
 
 @pytest.mark.slow

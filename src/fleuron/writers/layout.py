@@ -61,6 +61,9 @@ class LayoutJob:
     index: tuple[tuple[str, tuple[str, ...]], ...] = ()
     #: False: no PDF/X pass (a chapter's layout, joined before the pass: `chapters.py`).
     finish: bool = True
+    #: False: no bleed along the spine (the left edge of a right-hand page, the right edge of a
+    #: left-hand one), as KDP and IngramSpark size interior pages (`pod.Service.spine_bleed`).
+    spine_bleed: bool = True
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,9 @@ def lay_out(job: LayoutJob) -> Laid:
         if not job.write:
             return Laid(b"", texts, anchors)
         with _fixed_font_timestamps(job.release):
-            pdf: bytes = document.write_pdf(finisher=_finisher(job.families, job.bleed_mm * MM), **options)
+            pdf: bytes = document.write_pdf(
+                finisher=_finisher(job.families, job.bleed_mm * MM, job.spine_bleed), **options
+            )
     if pdfx.is_pdfx(variant) and job.finish:
         pdf = finish_pdfx(pdf, variant)
     return Laid(pdf, texts, anchors)
@@ -194,18 +199,24 @@ def page_texts(document: Any) -> list[str]:
     return starts
 
 
-def _finisher(families: tuple[str, ...], bleed: float) -> Callable[[Any, Any], None]:
+def _finisher(families: tuple[str, ...], bleed: float, spine_bleed: bool = True) -> Callable[[Any, Any], None]:
     """What WeasyPrint leaves to us: the exact bleed box (it caps the bleed at 10 pt and has no
-    notion of marks outside it), the title shown by viewers, and a last check of the fonts."""
+    notion of marks outside it), the bleed cut off along the spine when the shop asks so (CSS
+    has one bleed for all four sides), the title shown by viewers, and a last check of the fonts."""
 
     def finish(document: Any, pdf: Any) -> None:
         import pydyf  # type: ignore[import-untyped]
 
         pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
-        for page in pdf.objects:
-            if isinstance(page, dict) and page.get("Type") == "/Page":
-                left, bottom, right, top = (float(v) for v in page["TrimBox"])
-                page["BleedBox"] = pydyf.Array([left - bleed, bottom - bleed, right + bleed, top + bleed])
+        pages = [page for page in pdf.objects if isinstance(page, dict) and page.get("Type") == "/Page"]
+        for number, page in enumerate(pages, start=1):
+            left, bottom, right, top = (float(v) for v in page["TrimBox"])
+            box = [left - bleed, bottom - bleed, right + bleed, top + bleed]
+            if not spine_bleed and bleed:
+                spine = 0 if number % 2 else 2  # a right-hand (odd) page's spine is its left edge
+                box[spine] = [left, bottom, right, top][spine]
+                page["MediaBox"] = pydyf.Array(box)  # the page itself: trim + bleed on three sides
+            page["BleedBox"] = pydyf.Array(box)
         foreign = sorted({font.family for font in document.fonts.values()} - set(families))
         if foreign:
             log.warning(

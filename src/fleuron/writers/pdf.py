@@ -454,7 +454,8 @@ def book_job(
     fonts = book_fonts(doc)
     html = html or book_html(doc, options, fonts)
     shape = pod.geometry(doc, options, trim_of(doc, options), BLEED_MM)  # a service's bleed and variant
-    return _job(doc, html, fonts, replace(options, variant=shape.variant), shape.bleed_mm, doc.meta.identifier, write)
+    job = _job(doc, html, fonts, replace(options, variant=shape.variant), shape.bleed_mm, doc.meta.identifier, write)
+    return replace(job, spine_bleed=shape.spine_bleed)
 
 
 def handout_job(doc: Document, options: PrintOptions | None = None) -> LayoutJob:

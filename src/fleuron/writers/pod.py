@@ -54,6 +54,10 @@ class Service:
     #: The PDF variant the service asks for; None leaves the book's.
     variant: str | None = None
     bleed: float = 0.125
+    #: Whether the interior's bleed runs along the spine too. KDP and IngramSpark size an
+    #: interior page trim + 0.125 in wide (bleed on the outside, top and bottom only: their
+    #: formula); Lulu wants it on all four sides.
+    spine_bleed: bool = False
     #: Lower maxima on another paper, as (front matter's `paper:`, most pages).
     max_pages_on: tuple[tuple[str, int], ...] = ()
 
@@ -144,6 +148,7 @@ SERVICES: dict[str, Service] = {
         outside=0.5,
         min_pages=32,
         max_pages=800,
+        spine_bleed=True,
     ),
 }
 # fmt: on
@@ -181,6 +186,8 @@ class Geometry:
     bleed_mm: float
     marks: bool
     variant: str | None
+    #: False: the pages' bleed is cut off along the spine (`Service.spine_bleed`).
+    spine_bleed: bool = True
 
 
 def geometry(doc: Document, options: PrintOptions, trim: Trim, bleed_mm: float) -> Geometry:
@@ -219,7 +226,7 @@ def geometry(doc: Document, options: PrintOptions, trim: Trim, bleed_mm: float) 
         top=max(trim.top, outside + HEAD_MM),
         bottom=max(trim.bottom, outside),
     )
-    return Geometry(margins, chosen.bleed * INCH, False, variant)
+    return Geometry(margins, chosen.bleed * INCH, False, variant, chosen.spine_bleed)
 
 
 def settled(doc: Document, options: PrintOptions, pages: int) -> PrintOptions | None:
