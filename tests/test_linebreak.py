@@ -4,14 +4,16 @@ WeasyPrint sets the lines chosen and that the French rules hold there; the EPUB 
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import fleuron
+from fleuron.writers.fonts import BookFonts, book_fonts
 from fleuron.writers.linebreak import (
     INFINITY,
     Box,
@@ -333,8 +335,8 @@ def test_line_breaking_greedy_turns_it_off() -> None:
 
 
 def test_elements_cut_by_a_break_keep_their_ids_once() -> None:
-    """An emphasis cut by a shrinking line's span is closed and opened again, its `id` on its
-    first piece only; the text is unchanged but for spaces and written hyphens."""
+    """An emphasis cut by a line's span is closed and opened again, its `id` on its first
+    piece only; the text is unchanged, its spaces ordinary ones (no written hyphen here)."""
     import re
 
     from fleuron.writers.fonts import book_fonts
@@ -346,7 +348,7 @@ def test_elements_cut_by_a_break_keep_their_ids_once() -> None:
     out, report = set_lines_report(html, book_fonts(fleuron.parse("x")), "book", frame(60, 11, False))
     assert report.set == 3
     assert out.count('id="x"') == 3
-    text = re.sub("<[^>]+>", "", out[out.index("<main>") :]).replace("\u00a0", " ")
+    text = re.sub("<[^>]+>", "", out[out.index("<main>") :])
     assert text == re.sub("<[^>]+>", "", body)
 
 
@@ -361,3 +363,34 @@ def test_the_epub_is_untouched(tmp_path: Path) -> None:
     epub = Epub(next(out.glob("*.epub")))
     text = "".join(epub.zip.read(name).decode() for name in epub.zip.namelist() if name.endswith(".xhtml"))
     assert "fl-set" not in text and "fl-s" not in text
+
+
+_WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzéàç’", min_size=1, max_size=14)
+#: Ordinary spaces mostly, and the typography's no-break and narrow no-break spaces.
+_SPACE = st.sampled_from([" ", " ", " ", " ", "\u00a0", "\u202f"])
+
+
+@functools.cache
+def _fonts() -> BookFonts:
+    return book_fonts(fleuron.parse("x"))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(_WORD, _SPACE), min_size=12, max_size=60))
+def test_the_set_text_keeps_its_characters(pairs: list[tuple[str, str]]) -> None:
+    """The lines are fixed by spans, not by changing the text: a set paragraph's text is the
+    source's, its ordinary spaces ordinary and the typography's no-break spaces where they
+    were, with nothing added but the hyphens written at the chosen breaks."""
+    import re
+
+    from fleuron.writers.setlines import frame, set_lines_report
+
+    source = "".join(word + space for word, space in pairs).strip(" \u00a0\u202f") + "."
+    body = f"<main><p>{source}</p></main>"
+    html = f'<!DOCTYPE html><html lang="fr"><head><title>t</title></head><body>{body}</body></html>'
+    out, report = set_lines_report(html, _fonts(), "book", frame(60, 11, False))
+    if not report.set:
+        return
+    paragraph = out[out.index("<main>") : out.index("</main>")]
+    assert paragraph.count('<span class="l') == report.lines
+    assert re.sub("<[^>]+>", "", paragraph.replace("\u2010</span>", "</span>")) == source

@@ -2,18 +2,20 @@
 WeasyPrint sets exactly the lines chosen (issue 20). The EPUB is never given to this: a
 reader reflows it.
 
-How the lines are fixed, at the least cost to WeasyPrint (one element per shrinking line, none
-per other line): within a line every space is a no-break space, so that the only places
-WeasyPrint may break are the chosen ones (a space left as it is, or after the hyphen written
-out); `text-align: justify` then spreads each line to the measure, which is exactly the line's
-setting since every space stretches alike. A line whose spaces must shrink, which
-justification cannot do, is in a `fl-s` span whose word spacing is minus the most a space
-may shrink; justification gives it the rest. The set paragraph (`fl-set`) has `hyphens:
-manual`: WeasyPrint hyphenates nothing more. An element cut by a shrinking line's span is
-closed there and opened again (its `id` on its first piece only). The cost: the PDF's text has
-no-break spaces inside lines (a copy gives U+00A0 between words). Measured on the novel: a
-word spacing on a whole paragraph costs WeasyPrint +25 % (Pango is given one attribute per
-space of the paragraph's rest at every line), hence the spans on shrinking lines only.
+How the lines are fixed, without changing the text's characters (a copy of the PDF, the page
+texts and `--format html` keep ordinary spaces, and the typography's no-break spaces stay the
+only ones): each line is an `l` span of `white-space: nowrap`, which WeasyPrint cannot break,
+the spans apart by an ordinary space or, after the hyphen written out, by nothing; WeasyPrint
+breaks between them only, and `text-align: justify` spreads each line to the measure (it counts
+the spaces of the line box, nowrap or not), which is exactly the line's setting since every
+space stretches alike. A line whose spaces must shrink, which justification cannot do, is also
+`fl-s`, of a word spacing minus the most a space may shrink; justification gives it the rest.
+The set paragraph (`fl-set`) has `hyphens: manual`: WeasyPrint hyphenates nothing more. An
+element cut by a line's edge is closed and opened again (its `id` on its first piece only). A
+setting where a line would fit whole at the end of the line before is refused (WeasyPrint
+would set it there). The cost, measured on the novel: +35 to +42 % of layout time, the setter
+included (one element per line; spans on the lines that need them only, with the others left
+as text, cost +18 % but WeasyPrint then breaks some text beside a span at its first word).
 
 What it takes: `p` elements of the running text (in `main`, directly or in its parts'
 `section`s), of text, emphasis, bold, links, spans, small capitals and notes at the foot of the
@@ -80,8 +82,6 @@ SENTENCE_END = set(".!?…")
 #: After these a capital starts a sentence (dialogue: « and the dashes).
 SENTENCE_OPEN = {"«", "—", "–", "“"}
 _CLOSING = "»”’)\"'\u202f\u00a0"
-#: Where WeasyPrint (Pango, by Unicode's line breaking) may break a line but at a space.
-_OPPORTUNITIES = "-\u2010\u2013\u2014/"
 _TOKENS = re.compile("[ \u00a0]|[^ \u00a0]+")
 
 
@@ -387,9 +387,12 @@ class _Setter:
     def css(self) -> str:
         return (
             "<style>\n"
-            # WeasyPrint breaks only at the spaces left; a shrinking line's spaces are at their
-            # tightest, and WeasyPrint's justification gives every line the rest.
+            # WeasyPrint breaks only between the lines; a shrinking line's spaces are at their
+            # tightest, and WeasyPrint's justification gives every line the rest. A note's text,
+            # at the foot of the page, wraps.
             ".fl-set { hyphens: manual; }\n"
+            ".fl-set .l { white-space: nowrap; }\n"
+            ".fl-set .footnote { white-space: normal; }\n"
             f".fl-s {{ word-spacing: -{self.shrink_em:.4f}em; }}\n"
             "</style>\n"
         )
@@ -420,33 +423,29 @@ class _Setter:
         if lines is None:
             return "no setting within tolerance"
         breaks = self._breaks(items, where, lines)
-        if self._pulled_up(flat, breaks, lines):
-            return "a line WeasyPrint would break earlier"
+        if self._pulled_up(items, lines, breaks):
+            return "a line WeasyPrint would set beside the one before"
         texts = [
             flat.text[start:end].replace(NOTE, "") + (self.frame.hyphen if hyphenated else "")
             for start, end, hyphenated in breaks
         ]
         return _write(flat, breaks, self.frame.hyphen, [line.ratio < 0 for line in lines]), lines, texts
 
-    def _pulled_up(self, flat: _Flat, breaks: list[tuple[int, int, bool]], lines: list[Line]) -> bool:
-        """Whether WeasyPrint would end a line at a later break than chosen: the next line's
-        text up to its first break opportunity (after a hyphen, around a dash or after a slash;
-        its spaces are no-break ones) fits in what the line leaves."""
-        stretch, shrink = self.space * STRETCH, self.shrink_em * self.frame.size
-        for number in range(1, len(breaks)):
-            start, end, _ = breaks[number]
-            line = flat.text[start:end]
-            cut = min((line.find(char) for char in _OPPORTUNITIES if char in line[:-1]), default=-1)
-            if cut < 0 and number < len(breaks) - 1:
-                continue
-            previous = breaks[number - 1]
-            glue = sum(flat.text[previous[0] : previous[1]].count(char) for char in " \u00a0")
-            ratio = lines[number - 1].ratio
-            # A shrinking line is at its tightest before WeasyPrint justifies it.
-            room = glue * (ratio * stretch if ratio > 0 else (1 + ratio) * shrink)
-            prefix = line if cut < 0 else line[: cut + (line[cut] != "—")]
-            width = sum(self.shaper.width(piece, style) for piece, style in _pieces(flat, start, start + len(prefix)))
-            if width <= room + 1:
+    def _pulled_up(self, items: list[Item], lines: list[Line], breaks: list[tuple[int, int, bool]]) -> bool:
+        """Whether WeasyPrint would set a line beside the one before: each line is a run it
+        cannot break, set whole after the line before if it fits in what that line leaves (at
+        its own spacing, a shrinking line at its tightest, before justification)."""
+        shrink = self.shrink_em * self.frame.size
+        placed: list[float] = []  # each line's width as WeasyPrint places it
+        for line in lines:
+            spaces = sum(isinstance(item, Glue) for item in items[line.start : line.end])
+            width = sum(item.width for item in items[line.start : line.end] if not isinstance(item, Penalty))
+            taken = items[line.end]
+            width += taken.width if isinstance(taken, Penalty) and line.hyphenated else 0.0
+            placed.append(width - (spaces * shrink if line.ratio < 0 else 0.0))
+        for number in range(1, len(lines)):
+            space = self.space if breaks[number][0] > breaks[number - 1][1] else 0.0
+            if placed[number] + space <= self.frame.width - EPSILON - placed[number - 1] + 1:
                 return True
         return False
 
@@ -613,29 +612,20 @@ class _Setter:
 
 
 def _write(flat: _Flat, breaks: list[tuple[int, int, bool]], hyphen: str, shrunk: list[bool]) -> str:
-    """The paragraph's markup again: its spaces no-break spaces but at the chosen breaks, each
-    chosen hyphen written, each line whose spaces shrink in a `fl-s` span (an element cut there
-    is closed and opened again, its `id` on its first piece)."""
+    """The paragraph's markup again, its text's characters kept and each chosen hyphen written,
+    each line in an `l` span that WeasyPrint cannot break (`fl-s` too when its spaces shrink),
+    the spans apart by a space or, after a hyphen, by nothing. An element cut by a line's edge
+    is closed and opened again, its `id` on its first piece."""
     text = list(flat.text)
-    for start, end, hyphenated in breaks:
-        for position in range(start, end):
-            if text[position] == " ":
-                text[position] = "\u00a0"
+    for _, end, hyphenated in breaks:
         if hyphenated:
             text[end - 1] += hyphen
-    # Runs of lines: each shrinking line alone, the lines between together.
-    segments: list[tuple[int, int, bool]] = []
-    for (start, end, _), tight in zip(breaks, shrunk, strict=True):
-        if segments and not tight and not segments[-1][2]:
-            segments[-1] = (segments[-1][0], end, False)
-        else:
-            segments.append((start, end, tight))
+    segments = [(start, end, "l fl-s" if tight else "l") for (start, end, _), tight in zip(breaks, shrunk, strict=True)]
     out = ['<p class="fl-set">']
     opened: set[int] = set()
-    for number, (start, end, tight) in enumerate(segments):
+    for number, (start, end, span) in enumerate(segments):
         last = number == len(segments) - 1
-        if tight:
-            out.append('<span class="fl-s">')
+        out.append(f'<span class="{span}">')
         stack: list[Any] = []
         for run in flat.runs:
             if run.end > run.start:
@@ -658,19 +648,11 @@ def _write(flat: _Flat, breaks: list[tuple[int, int, bool]], hyphen: str, shrunk
             else:
                 out.append(html_text.escape("".join(text[max(run.start, start) : min(run.end, end)]), quote=False))
         out += [f"</{element.tag}>" for element in reversed(stack)]
-        if tight:
-            out.append("</span>")
+        out.append("</span>")
         if not last:
             out.append(" " if segments[number + 1][0] > end else "")
     out.append("</p>")
     return "".join(out)
-
-
-def _pieces(flat: _Flat, start: int, end: int) -> Iterator[tuple[str, Style]]:
-    """The text [start, end) by runs, with their styles (a note as its call's digits)."""
-    for run in flat.runs:
-        if run.end > start and run.start < end:
-            yield flat.text[max(run.start, start) : min(run.end, end)].replace(NOTE, "0"), run.style
 
 
 def _open_tag(element: Any, first: bool) -> str:
