@@ -289,11 +289,17 @@ def probe(head: str, fonts: BookFonts, kind: Kind) -> Frame | None:
         f"{opening}<p>x</p><p>x</p></section></main></body></html>"
     )
     allowed = {path.as_uri() for path in fonts.paths}
+    # A measurement: what WeasyPrint has to say of the stylesheets, the book's layout says it.
+    weasy_log = logging.getLogger("weasyprint")
+    level = weasy_log.level
+    weasy_log.setLevel(logging.ERROR + 1)
     try:
         page = weasyprint.HTML(string=document, url_fetcher=_fonts_only(allowed)).render().pages[0]
     except FatalURLFetchingError as error:
         log.debug("line breaking (%s): no probe (%s); the paragraphs are left to WeasyPrint", kind, error)
         return None
+    finally:
+        weasy_log.setLevel(level)
 
     def blocks(box: Any) -> Iterator[Any]:
         if isinstance(box, boxes.BlockBox) and box.element_tag == "p":
