@@ -154,7 +154,7 @@ def book_html(doc: Document, options: PrintOptions | None = None, fonts: BookFon
     )
     shape = pod.geometry(doc, options, trim_of(doc, options), BLEED_MM)
     css = _book_geometry(shape.trim, shape.marks, shape.bleed_mm) + _stylesheets(doc, BOOK_STYLESHEETS)
-    html = xhtml_document(doc.meta.title, doc.meta.lang, body, _head(doc, fonts, css))
+    html = xhtml_document(doc.meta.title, doc.meta.lang, body, print_head(doc, fonts, css))
     trim = shape.trim
     return _set_lines(doc, html, fonts, "book", BOOK_STYLESHEETS, trim.width - trim.inner - trim.outer, trim.font_size)
 
@@ -385,7 +385,7 @@ def handout_html(doc: Document, fonts: BookFonts | None = None) -> str:
         f"<main{attrs(class_='drop-caps' if meta.drop_caps else None)}>\n{writer.blocks(doc.blocks)}{notes}"
         f"{_index(doc, words)}</main>\n"
     )
-    html = xhtml_document(meta.title, meta.lang, body, _head(doc, fonts, _stylesheets(doc, HANDOUT_STYLESHEETS)))
+    html = xhtml_document(meta.title, meta.lang, body, print_head(doc, fonts, _stylesheets(doc, HANDOUT_STYLESHEETS)))
     return _set_lines(doc, html, fonts, "handout", HANDOUT_STYLESHEETS, *HANDOUT_TEXT)
 
 
@@ -419,7 +419,9 @@ def _stylesheets(doc: Document, names: tuple[str, ...]) -> str:
     return "".join(stylesheet(doc, name) for name in names) + ornament_css(doc.meta)
 
 
-def _head(doc: Document, fonts: BookFonts, css: str) -> str:
+def print_head(doc: Document, fonts: BookFonts, css: str) -> str:
+    """The `<head>` of a print document (the book, the handout, the cover): the PDF's metadata
+    and its stylesheets after the book's fonts."""
     meta = doc.meta
     stamp = release_time(meta).strftime("%Y-%m-%dT%H:%M:%SZ")
     # WeasyPrint turns these into the PDF's metadata (title comes from <title>, language from lang).

@@ -35,7 +35,7 @@ from .fonts import BookFonts, book_fonts
 from .formats import COVER_STYLESHEETS
 from .images import resolve_cover
 from .layout import LayoutJob, lay_out
-from .pdf import BLEED_MM, MARKS_MM, PrintOptions, Trim, _head, trim_of
+from .pdf import BLEED_MM, MARKS_MM, PrintOptions, Trim, print_head, trim_of
 from .stylesheets import stylesheet
 from .timestamp import release_time
 from .xhtml import escape, xhtml_document
@@ -132,7 +132,7 @@ def cover_html(doc: Document, geometry: CoverGeometry, fonts: BookFonts) -> str:
         + "</div>\n"
     )
     css = _geometry_css(geometry, doc.meta.lang) + "".join(stylesheet(doc, name) for name in COVER_STYLESHEETS)
-    return xhtml_document(doc.meta.title, doc.meta.lang, body, _head(doc, fonts, css))
+    return xhtml_document(doc.meta.title, doc.meta.lang, body, print_head(doc, fonts, css))
 
 
 def _geometry_css(geometry: CoverGeometry, lang: str) -> str:
