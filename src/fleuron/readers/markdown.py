@@ -111,27 +111,31 @@ def read_markdown(text: str, path: str = "<string>", defaults: Mapping[str, Any]
     fields, text = title_block(text) if not text.startswith("---") else ({}, text)
     if fields:
         defaults = {**(defaults or {}), **_title_block_keys(fields, path)}
-    md = markdown_parser()
+    # Parsed once with HTML on, as the default `raw_html: read` wants it; again only when the
+    # front matter asks for `escape`, or turns out to be a rule and a heading.
+    md = markdown_parser(html=True)
     tokens = md.parse(text, env)
     front = ""
     front_line = 1
+    has_front = False
     mode = raw_html_mode("", path, front_line, defaults)
     if tokens and tokens[0].type == "front_matter":
         if is_front_matter(tokens[0].content):
+            has_front = True
             front = tokens[0].content
             front_line = 2  # the YAML starts on the line after the opening `---`
             mode = raw_html_mode(front, path, front_line, defaults)
             tokens = tokens[1:]
         else:  # `---`, text, `---`: a rule and a heading, as CommonMark reads it
             env = {}
-            md = markdown_parser(front_matter=False)
+            md = markdown_parser(front_matter=False, html=mode != "escape")
             tokens = md.parse(text, env)
     elif _unclosed_front_matter(text):
         raise FleuronError(_("the front matter that opens the file is not closed: end it with a line '---'"), path, 1)
-    if mode != "escape":
+    if mode == "escape" and md.options["html"]:
         env = {}
-        md = markdown_parser(front_matter=bool(front), html=True)
-        tokens = md.parse(text, env)[1 if front else 0 :]
+        md = markdown_parser(front_matter=has_front, html=False)
+        tokens = md.parse(text, env)[1 if has_front else 0 :]
     _check_nesting(tokens, path)
     converter = _Converter(path, env, md, mode)
     converter.ids.taken.update(_explicit_ids(tokens, path))
