@@ -95,3 +95,10 @@ def test_every_wrong_check_digit_is_refused_with_the_right_one(body: list[int], 
     wrong = (right + 1 + body[-1] % 9) % 10
     with pytest.raises(FleuronError, match=f"it is {right}$"):
         meta_of(f"isbn: '{first12}{wrong}'\n")
+
+
+def test_the_front_matter_knows_the_services_the_print_profiles_have() -> None:
+    from fleuron.readers.metadata import CHOICES
+    from fleuron.writers import pod
+
+    assert CHOICES["pod"] == tuple(pod.SERVICES)

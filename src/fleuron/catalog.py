@@ -36,6 +36,7 @@ from typing import Any
 
 from .errors import FleuronError
 from .messages import _
+from .parallel import cores
 from .storage import STATE_FILE, Staged, recover, remove_folder, temporary_folder
 
 #: The catalogue's settings, in its folder.
@@ -558,7 +559,7 @@ def build_catalog(
     pending = stale()
     first = next(pending, None)  # nothing changed: no engine is started
     if first is not None:
-        engine: Engine = DaskEngine(scheduler) if scheduler else LocalEngine(jobs or _cores())
+        engine: Engine = DaskEngine(scheduler) if scheduler else LocalEngine(jobs or cores())
         try:
             for result in engine.results(_chain(first, pending)):
                 done(_keep(source, out_dir, result, report))
@@ -686,7 +687,3 @@ def _keep(source: Path, out_dir: Path, result: TitleResult, report: CatalogRepor
 def _chain(first: TitleJob, rest: Iterator[TitleJob]) -> Iterator[TitleJob]:
     yield first
     yield from rest
-
-
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

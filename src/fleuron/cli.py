@@ -284,9 +284,14 @@ def _allow_outside(command: argparse.ArgumentParser) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from .writers import pod  # the services' table: light, no writer behind it
+
     parser = argparse.ArgumentParser(
         prog="fleuron",
-        description="Turn a Markdown manuscript into an EPUB 3 ebook and a PDF book, with French typography.",
+        description=(
+            "Turn a manuscript (Markdown, Word, OpenDocument) into an EPUB 3 ebook and a PDF book, "
+            "with French typography."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"fleuron {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
@@ -315,7 +320,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--creep", type=_positive(float), metavar="MM",
                        help="the booklet's creep compensation: how far the innermost sheet's pages move "
                             "towards the fold (the others in proportion)")  # fmt: skip
-    build.add_argument("--pod", metavar="SERVICE", choices=("kdp", "ingramspark", "lulu"),
+    build.add_argument("--pod", metavar="SERVICE", choices=tuple(pod.SERVICES),
                        help="apply a print-on-demand service's rules to the book: kdp, ingramspark or lulu "
                             "(default: the front matter's 'pod')")  # fmt: skip
     build.add_argument("--zip", action="store_true", help="also pack the outputs and the manifest as <slug>.zip")
@@ -392,7 +397,7 @@ def _parser() -> argparse.ArgumentParser:
         "a trim or page count the print-on-demand service refuses. Exits with status 1 when it finds any.",
     )
     preflight.add_argument("source", nargs="?", type=Path, help="a book PDF, or " + source_help)
-    preflight.add_argument("--pod", metavar="SERVICE", choices=("kdp", "ingramspark", "lulu"),
+    preflight.add_argument("--pod", metavar="SERVICE", choices=tuple(pod.SERVICES),
                            help="check against a print-on-demand service's rules "
                                 "(default: the front matter's)")  # fmt: skip
     preflight.add_argument("--pdf-variant", metavar="NAME", help="the PDF variant to check for (default: the file's)")

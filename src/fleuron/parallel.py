@@ -48,10 +48,14 @@ def other_processes() -> bool:
     return os.environ.get("FLEURON_JOBS", "").strip() != "1" and os.name == "posix"
 
 
+def cores() -> int:
+    """How many cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def second_core() -> bool:
     """Whether this process may use a second core."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return cores > 1
+    return cores() > 1
 
 
 class NoResult(RuntimeError):

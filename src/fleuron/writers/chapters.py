@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import FleuronError
 from ..messages import _
-from ..parallel import other_processes
+from ..parallel import cores, other_processes
 from .layout import Laid, LayoutJob
 
 if TYPE_CHECKING:
@@ -311,8 +311,7 @@ def start_early(layouts: Layouts, sources: Sequence[Path]) -> None:
 
 
 def _workers() -> int:
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return max(1, min(cores, 4))
+    return max(1, min(cores(), 4))
 
 
 def _settings_key(job: LayoutJob) -> str:

@@ -35,6 +35,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from .xhtml import escape
+
 #: At most this many layouts of one document.
 PASSES = 5
 #: Lines of a cut note on each side of the cut, at least (no lone line, as for paragraphs).
@@ -82,7 +84,7 @@ def _counted(text: str) -> str:
 
 def _find(html: str, key: str) -> tuple[int, int] | None:
     """Where the note's `<span>` (id `key`) begins and ends in the HTML."""
-    opening = re.search(r'<span\b[^>]*?\sid="' + re.escape(_escape(key, True)) + r'"[^>]*>', html)
+    opening = re.search(r'<span\b[^>]*?\sid="' + re.escape(escape(key, True)) + r'"[^>]*>', html)
     if opening is None:
         return None
     depth = 0
@@ -108,18 +110,13 @@ def _tokens(element: ET.Element) -> list[Token]:
     return found
 
 
-def _escape(text: str, quote: bool = False) -> str:
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace('"', "&quot;") if quote else text
-
-
 def _markup(tokens: list[Token]) -> str:
     out = []
     for number, (kind, value, attributes) in enumerate(tokens):
         if kind == "text":
-            out.append(_escape(value))
+            out.append(escape(value))
         elif kind == "start":
-            pairs = "".join(f' {name}="{_escape(text, True)}"' for name, text in attributes.items())
+            pairs = "".join(f' {name}="{escape(text, True)}"' for name, text in attributes.items())
             void = value in _VOID and number + 1 < len(tokens) and tokens[number + 1][0] == "end"
             out.append(f"<{value}{pairs}{' /' if void else ''}>")
         elif not (value in _VOID and number and tokens[number - 1][:2] == ("start", value)):
@@ -318,7 +315,7 @@ class _Notes:
     def css(self) -> str:
         rules = [".footnote { footnote-policy: auto !important; }"]
         rules += [
-            f'[id="{_escape(key, True)}"] {{ footnote-policy: line !important; }}'
+            f'[id="{escape(key, True)}"] {{ footnote-policy: line !important; }}'
             for key, plan in sorted(self.plans.items())
             if plan == LINE
         ]
