@@ -4,6 +4,7 @@ happens to a key Fleuron does not know."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -102,3 +103,17 @@ def test_the_front_matter_knows_the_services_the_print_profiles_have() -> None:
     from fleuron.writers import pod
 
     assert CHOICES["pod"] == tuple(pod.SERVICES)
+
+
+def test_toc_title_names_the_contents_in_print_and_in_the_ebook(tmp_path: Path) -> None:
+    import zipfile
+
+    from fleuron.writers.epub import epub_bytes
+    from fleuron.writers.pdf import book_html
+
+    doc = read_markdown("---\ntitle: T\nlang: fr\ntoc-title: Au fil des pages\n---\n# Un\n\nTexte.\n\n# Deux\n\nFin.\n")
+    assert '<h2 class="toc-title" id="fleuron-toc">Au fil des pages</h2>' in book_html(doc)
+    (tmp_path / "b.epub").write_bytes(epub_bytes(doc))
+    with zipfile.ZipFile(tmp_path / "b.epub") as book:
+        nav = next(book.read(name).decode() for name in book.namelist() if name.endswith("nav.xhtml"))
+    assert "Au fil des pages" in nav and "Table des matières" not in nav

@@ -28,7 +28,7 @@ from ..walk import block_inline_runs, iter_blocks, iter_inlines, plain_text
 from .formats import EPUB_STYLESHEETS
 from .images import local_images, resolve_cover
 from .index import Entry, Mark, entries, groups
-from .labels import Labels, labels
+from .labels import Labels, book_labels
 from .stylesheets import stylesheet
 from .timestamp import release_time
 from .xhtml import (
@@ -73,7 +73,7 @@ def split_chapters(doc: Document, words: Labels | None = None) -> list[Chapter]:
     """An opening chapter, then one chapter per heading of level 1 or 2; a dedication, a
     foreword, acknowledgments or an afterword is a document of its own, where it stands, but
     the dedication and an epigraph at the head of the text go before everything."""
-    words = words or labels(doc.meta.lang)
+    words = words or book_labels(doc.meta)
     chapters = [Chapter("text/opening.xhtml", doc.meta.title, ())]
     members: list[list[Block]] = [[]]  # gathered in lists: adding to a tuple each time is quadratic
     front: list[Chapter] = []
@@ -123,7 +123,7 @@ def write_epub(doc: Document, path: Path) -> None:
 def epub_bytes(doc: Document, page_breaks: PageBreaks | None = None) -> bytes:
     """The EPUB; with `page_breaks` (where the print edition's pages begin), a page list too.
     `doc` has passed `checks.check_document` (its links, headings and images are sound)."""
-    words = labels(doc.meta.lang)
+    words = book_labels(doc.meta)
     book = epub.EpubBook()
     add_package_metadata(book, doc.meta)
     css = "".join(stylesheet(doc, name) for name in EPUB_STYLESHEETS) + ornament_css(doc.meta)
@@ -293,8 +293,8 @@ def content_documents(
             body = f'<section epub:type="chapter" role="doc-chapter"{drop_caps}>\n{title}{text}</section>\n'
         documents.append(_content_document(f"chapter{number}", chapter.path, chapter.title, doc.meta.lang, body))
     if writer.marks.marks:
-        body = index_document(writer, anchors, chapters, labels(doc.meta.lang))
-        documents.append(_content_document("index", _INDEX_PATH, labels(doc.meta.lang).index, doc.meta.lang, body))
+        body = index_document(writer, anchors, chapters, book_labels(doc.meta))
+        documents.append(_content_document("index", _INDEX_PATH, book_labels(doc.meta).index, doc.meta.lang, body))
     return documents
 
 

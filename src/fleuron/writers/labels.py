@@ -8,8 +8,13 @@ Italian: one table for every writer, so that the print and the ebook of a book a
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..model import Metadata
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,3 +289,12 @@ def labels(lang: str) -> Labels:
     """The words for a BCP-47 tag, by its primary language; English for one the table lacks."""
     primary = lang.replace("_", "-").split("-", 1)[0].lower()
     return LANGUAGES.get(primary, LANGUAGES[FALLBACK])
+
+
+def book_labels(meta: Metadata) -> Labels:
+    """The words of this book: its language's, with the contents' title the front matter gives
+    (`toc_title`, pandoc's `toc-title`) for both the printed contents and the ebook's."""
+    words = labels(meta.lang)
+    if not meta.toc_title:
+        return words
+    return dataclasses.replace(words, toc=meta.toc_title, contents=meta.toc_title)

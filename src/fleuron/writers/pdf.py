@@ -43,7 +43,7 @@ from .fonts import BookFonts, book_fonts
 from .formats import BOOK_STYLESHEETS, HANDOUT_STYLESHEETS
 from .images import local_images
 from .index import END, START, has_marks, print_template, provisional
-from .labels import Labels, labels
+from .labels import Labels, book_labels
 from .layout import LayoutJob, lay_out
 from .setlines import Kind
 from .stylesheets import default_styles_dir, stylesheet, stylesheet_path
@@ -132,7 +132,7 @@ def trim_of(doc: Document, options: PrintOptions) -> Trim:
 def book_html(doc: Document, options: PrintOptions | None = None, fonts: BookFonts | None = None) -> str:
     options = options or PrintOptions()
     fonts = fonts or book_fonts(doc)
-    words = labels(doc.meta.lang)
+    words = book_labels(doc.meta)
     writer = PrintWriter(doc, image_source=_image_uri(doc))
     front, text = _front_matter(doc.blocks)
     body = (
@@ -370,7 +370,7 @@ def handout_html(doc: Document, fonts: BookFonts | None = None) -> str:
     """The same text on A4 for an office printer: a title block, then the text, no breaks forced."""
     fonts = fonts or book_fonts(doc)
     meta = doc.meta
-    words = labels(doc.meta.lang)
+    words = book_labels(doc.meta)
     # No chapter opens a page here: notes run through the text unless told to start again.
     writer = PrintWriter(doc, image_source=_image_uri(doc), chapters=meta.note_numbering == "chapter")
     block = [f'<h1 class="title">{escape(meta.title)}</h1>']

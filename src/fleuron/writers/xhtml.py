@@ -52,7 +52,7 @@ from ..model import (
 )
 from ..walk import block_inline_runs, iter_blocks, iter_inlines, plain_text
 from .index import IndexMarks
-from .labels import labels
+from .labels import book_labels
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -284,7 +284,7 @@ class XhtmlWriter:
         self.note_chapters = note_chapters
         #: Notes called in the text written so far whose text is not yet written (`popup_notes`).
         self.pending_notes: list[NoteEntry] = []
-        self.words = labels(doc.meta.lang)
+        self.words = book_labels(doc.meta)
         self.marks = IndexMarks.of(doc)
         #: Links to these are cross-references: headings, figures, tables.
         self.anchor_ids = target_ids(doc)
