@@ -69,7 +69,6 @@ MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 V = "urn:schemas-microsoft-com:vml"
 REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 STRICT_W = "http://purl.oclc.org/ooxml/wordprocessingml/main"
-_NS = {"w": W, "r": R, "wp": WP, "a": A, "v": V}
 
 
 def w(name: str) -> str:
