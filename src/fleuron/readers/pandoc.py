@@ -99,7 +99,8 @@ def bracketed_span(state: StateInline, silent: bool) -> bool:
     """`[texte]{.smallcaps}`: a span, when the brackets are followed at once by attributes."""
     if state.src[state.pos] != "[":
         return False
-    label_end = state.md.helpers.parseLinkLabel(state, state.pos, True)
+    # Spans and links nest inside a span (`[a [b]{.c}]{.d}`), as in pandoc.
+    label_end = state.md.helpers.parseLinkLabel(state, state.pos, False)
     if label_end < 0 or state.src[label_end + 1 : label_end + 2] != "{":
         return False
     parsed = parse_attributes(state.src[: state.posMax], label_end + 1)

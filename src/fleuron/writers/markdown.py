@@ -434,8 +434,8 @@ class _Writer:
                     if not (len(content) == 1 and isinstance(content[0], Text) and _SCRIPT.fullmatch(content[0].text)):
                         return f"<{tag}>{inner}</{tag}>"  # pandoc's `^…^` holds one line of plain text
                     return f"{mark}{inner.replace(' ', chr(92) + ' ')}{mark}"
-                if style == "strikeout":
-                    return f"~~{_protect_ends(inner)}~~"
+                # Strikeout too as a span: `~~` runs next to other `~` (a nested strikeout, a
+                # subscript) would read back otherwise; the reader takes `{.strikeout}` as `~~`.
                 pairs = (("title", title),) if title else ()
                 return f"[{inner}]{{{attr_text(Attr(classes=(style,), pairs=pairs))}}}"
             case Span(content=content, attr=attr):
