@@ -455,7 +455,8 @@ class _Writer:
         text = self.flat(run)
         stripped = text.lstrip(" ")
         text = "\u00a0" * (len(text) - len(stripped)) + stripped
-        return text[:-1] + _reference(text[-1]) if text[-1:] in (" ", "\t") else text
+        # A space ending the line (a no-break one too) would be stripped by the reader.
+        return text[:-1] + _reference(text[-1]) if text[-1:].isspace() else text
 
 
 def _derived_ids(blocks: Sequence[Block]) -> dict[int, str]:
