@@ -44,6 +44,7 @@ from ..model import (
     Table,
     Text,
 )
+from .html import URL_SCHEMES
 from .identifiers import IdentifierMaker
 from .package import (
     Dropped,
@@ -57,9 +58,9 @@ from .package import (
     local,
     nest_lists,
     part_path,
-    split_people,
     table_of_rows,
 )
+from .pandoc import split_authors
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -88,7 +89,6 @@ _STYLE_KINDS = {
 }
 #: A paragraph indented this much (in twentieths of a point: 0.5 cm) with no list is a quotation.
 QUOTE_INDENT = 283
-_LINK_SCHEMES = ("http://", "https://", "mailto:")
 
 
 def read_docx(path: Path | str, defaults: Mapping[str, Any] | None = None) -> Document:
@@ -321,7 +321,7 @@ class _DocxReader:
             values = {local(element): (element.text or "").strip() for element in core}
             props.title = props.title or values.get("title", "")
             if not props.authors:
-                props.authors = split_people(values.get("creator", ""))
+                props.authors = split_authors(values.get("creator", ""))
             props.lang = values.get("language", "")
             props.description = props.description or values.get("description", "")
             props.keywords = [k for k in re.split(r"[,;]", values.get("keywords", "")) if k.strip()]
@@ -587,7 +587,7 @@ class _DocxReader:
             rel = element.get(f"{{{R}}}id")
             if rel:
                 address, external = self._rels_of(self.part).get(rel, ("", False))
-                target = address if external and address.lower().startswith(_LINK_SCHEMES) else ""
+                target = address if external and address.lower().startswith(URL_SCHEMES) else ""
             self.inline_children(element, runs, styles, target or link)
         elif name in ("ins", "moveTo"):
             self.dropped.add("tracked change")
@@ -823,7 +823,7 @@ def _field(instruction: str) -> _Field:
     if kind == "HYPERLINK":
         match = re.search(r'HYPERLINK\s+(?:\\[a-z]\s+)*"([^"]+)"', instruction, re.IGNORECASE)
         target = match.group(1) if match else (words[1] if len(words) > 1 and not words[1].startswith("\\") else "")
-        if "\\l" not in instruction and target.lower().startswith(_LINK_SCHEMES):
+        if "\\l" not in instruction and target.lower().startswith(URL_SCHEMES):
             f.link = target
     return f
 

@@ -151,7 +151,7 @@ def _title_block_keys(fields: Mapping[str, tuple[str, int]], path: str) -> dict[
     if "title" in fields:
         keys["title"] = " ".join(fields["title"][0].split("\n"))
     if "author" in fields:
-        keys["author"] = list(split_authors(fields["author"][0]))
+        keys["author"] = split_authors(fields["author"][0])
     if "date" in fields:
         value, line = fields["date"]
         if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value.strip()):

@@ -47,6 +47,7 @@ from ..model import (
     Text,
 )
 from ..walk import plain_text
+from .html import URL_SCHEMES
 from .identifiers import IdentifierMaker
 from .package import (
     Dropped,
@@ -57,9 +58,9 @@ from .package import (
     image_url,
     joined_with_breaks,
     local,
-    split_people,
     table_of_rows,
 )
+from .pandoc import split_authors
 
 OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
@@ -105,7 +106,6 @@ _STYLE_KINDS = {
 }
 #: A paragraph indented this much from the left (0.5 cm) is a quotation.
 QUOTE_INDENT_CM = 0.5
-_LINK_SCHEMES = ("http://", "https://", "mailto:")
 #: A table cell or row repeated more than this is cut there (a spreadsheet's 16,384 columns).
 MAX_REPEAT = 100
 
@@ -229,7 +229,7 @@ class _OdtReader:
             props.description = props.description or text_of(f"{{{DC}}}description")
             props.lang = text_of(f"{{{DC}}}language")
             if not props.authors:
-                props.authors = split_people(text_of(f"{{{META}}}initial-creator") or text_of(f"{{{DC}}}creator"))
+                props.authors = split_authors(text_of(f"{{{META}}}initial-creator") or text_of(f"{{{DC}}}creator"))
             keywords = [k for e in meta.iter(f"{{{META}}}keyword") for k in re.split(r"[,;]", e.text or "")]
             subject = text_of(f"{{{DC}}}subject")
             props.keywords = keywords + ([subject] if subject else [])
@@ -489,7 +489,7 @@ class _OdtReader:
             self.inline_children(element, runs, inner, link)
         elif (namespace == TEXT and name == "a") or (namespace == DRAW and name == "a"):
             href = element.get(f"{{{XLINK}}}href", "")
-            target = href if href.lower().startswith(_LINK_SCHEMES) else ""
+            target = href if href.lower().startswith(URL_SCHEMES) else ""
             self.inline_children(element, runs, styles, target or link)
         elif namespace == TEXT and name == "s":
             runs.text(" " * min(_int(element.get(t("c")), 1), 100), (), link)

@@ -510,11 +510,6 @@ def parse_date(text: str) -> dt.date | None:
     return day if day.year >= 1000 else None
 
 
-def split_people(text: str) -> list[str]:
-    """`Marie Curie; Pierre Curie` -> two authors (Word and LibreOffice join them with `;`)."""
-    return [name.strip() for name in re.split(r"[;\n]", text) if name.strip()]
-
-
 def document(
     properties: Properties,
     blocks: tuple[Block, ...],

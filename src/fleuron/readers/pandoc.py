@@ -393,5 +393,7 @@ def title_block(text: str) -> tuple[dict[str, tuple[str, int]], str]:
     return found, "\n" * end + "\n".join(lines[end:])
 
 
-def split_authors(value: str) -> Sequence[str]:
+def split_authors(value: str) -> list[str]:
+    """`Marie Curie; Pierre Curie` -> two authors (pandoc's title block, and Word's and
+    LibreOffice's document properties, join them with `;`)."""
     return [name.strip() for name in re.split(r"[;\n]", value) if name.strip()]
