@@ -381,7 +381,10 @@ class _Writer:
             if piece.startswith(":") and out and isinstance(previous, FootnoteRef):
                 piece = "\\" + piece  # `[^1]:` at the start of a line would define the note
             if piece.startswith("[") and out and out[-1][-1:] in ("!", "^") and not _escaped_end(out[-1]):
-                out[-1] = out[-1][:-1] + "\\" + out[-1][-1]  # not an image, not a note
+                if isinstance(previous, Styled) and previous.style == "superscript":
+                    out[-1] = f"<sup>{self.inlines(previous.content)}</sup>"  # its closing `^` would open a note
+                else:
+                    out[-1] = out[-1][:-1] + "\\" + out[-1][-1]  # not an image, not a note
             if piece.endswith("\n") and out and out[-1][-1:] in (" ", "\t"):
                 out[-1] = out[-1][:-1] + _reference(out[-1][-1])  # spaces a line break would drop
             if isinstance(inline, HardBreak) and all(isinstance(i, HardBreak) for i in run[position + 1 :]):
