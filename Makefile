@@ -10,7 +10,7 @@ INSTALLED := $(VENV)/.installed
 SYSTEM_OK := $(VENV)/.system-ok
 SOURCES := $(shell find manuscript styles src -type f -not -path '*/__pycache__/*' 2>/dev/null)
 
-.PHONY: all test check lint bench a11y clean distclean
+.PHONY: all test check fuzz lint bench a11y clean distclean
 .DEFAULT_GOAL := all
 
 all: dist/.built
@@ -61,6 +61,14 @@ test: lint
 
 check: lint
 	$(BIN)/pytest -m "not slow"
+
+# Property tests with fresh random examples, round after round (`make fuzz ROUNDS=20`), where
+# `make test` replays the same ones.
+ROUNDS ?= 5
+fuzz: $(INSTALLED)
+	for round in $$(seq $(ROUNDS)); do \
+	  FLEURON_HYPOTHESIS=fuzz $(BIN)/pytest -q -m "not slow" $$(grep -l "@given" tests/test_*.py) || exit 1; \
+	done
 
 clean:
 	rm -rf dist .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -3,11 +3,21 @@ functions and constants live in helpers.py."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import settings
 
 from parts_book import parts  # noqa: F401  (issue 15's book, built once: tests/parts_book.py)
 
 from helpers import ARTICLE_MD, ARTICLE_TXT, SLUG, Built, fleuron, words
+
+
+# `make test` (and CI) replays the same examples every run, so that a green commit stays green;
+# `make fuzz` draws new ones, many more, to hunt (a failure it finds is pinned with @example).
+settings.register_profile("replay", derandomize=True)
+settings.register_profile("fuzz", max_examples=2_000, deadline=None)
+settings.load_profile(os.environ.get("FLEURON_HYPOTHESIS", "replay"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
