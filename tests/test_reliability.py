@@ -396,3 +396,21 @@ def test_no_temporary_folder_outlives_a_build(tmp_path: Path, tmpdir_env: dict[s
     assert after.returncode == 0, after.stderr
     assert _temporary_entries(tmpdir) == [], "after a killed build and the next one"
     assert _leftovers(out) == [] and _files(out).keys() == old.keys()
+
+
+def test_the_command_removes_its_own_temporary_folders_as_it_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever path made one and failed to remove it, no folder of the command's outlives it
+    (one was seen once, after a failed build under load); another live process's stays."""
+    import tempfile
+
+    from fleuron import cli
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    own = tmp_path / f"fleuron-tmp-{os.getpid()}-abcd1234"
+    others = tmp_path / f"fleuron-tmp-{os.getppid()}-abcd1234"  # the test runner's parent: alive
+    for folder in (own, others):
+        (folder / "weasyprint-x").mkdir(parents=True)
+    assert cli.main(["build", str(tmp_path / "absent.md"), "-o", str(tmp_path / "out")]) == 1
+    assert not own.exists() and others.exists()

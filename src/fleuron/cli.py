@@ -18,7 +18,7 @@ from . import __version__
 from .completion import SHELLS
 from .errors import FleuronError
 from .messages import _
-from .storage import STATE_FILE
+from .storage import STATE_FILE, remove_own_folders
 
 if TYPE_CHECKING:
     from .parallel import Layouts
@@ -60,6 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print(_("Please report it with the manuscript that caused it."), file=sys.stderr)
         return 70
+    finally:
+        remove_own_folders()
 
 
 def _interrupt(signum: int, frame: object) -> None:

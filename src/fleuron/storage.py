@@ -18,7 +18,7 @@ import signal
 import stat
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
@@ -317,6 +317,16 @@ def remove_folder(folder: Path) -> None:
 def remove_dead_folders() -> None:
     """Remove the temporary folders that killed processes (their pid in the name) left in the
     system's temporary folder: only this user's, never through a link."""
+    _remove_folders(lambda pid: pid != os.getpid() and not _alive(pid))
+
+
+def remove_own_folders() -> None:
+    """Remove what is left of this process's temporary folders, as the command ends: whatever
+    path made one, none outlives the build."""
+    _remove_folders(lambda pid: pid == os.getpid())
+
+
+def _remove_folders(whose: Callable[[int], bool]) -> None:
     base = Path(tempfile.gettempdir())
     try:
         names = os.listdir(base)
@@ -324,7 +334,7 @@ def remove_dead_folders() -> None:
         return
     for name in names:
         match = re.fullmatch(_FOLDER, name)
-        if match is None or int(match["pid"]) == os.getpid() or _alive(int(match["pid"])):
+        if match is None or not whose(int(match["pid"])):
             continue
         try:
             info = os.lstat(base / name)
