@@ -100,8 +100,8 @@ _SILENT = frozenset({"rp", "wbr"})
 URL_SCHEMES = ("http://", "https://", "mailto:")
 #: Markup nested deeper than this loses its tags (its text stays): writers recurse on the tree.
 MAX_DEPTH = 32
-#: An XML name, as EPUB's ids must be.
-_XML_ID = re.compile(r"[A-Za-z_][\w.-]*")
+#: An XML name: what an identifier must be (EPUB's ids are XML ids).
+XML_ID = re.compile(r"[A-Za-z_][\w.-]*")
 _ALIGNS: dict[str, Alignment] = {"left": "left", "center": "center", "right": "right"}
 
 
@@ -422,7 +422,7 @@ class HtmlBuilder:
         ignored = [
             name for name in attrs if name not in (*kept, "id", "class", "lang") and not name.startswith("data-")
         ]
-        if "id" in attrs and not _XML_ID.fullmatch(attrs["id"]):
+        if "id" in attrs and not XML_ID.fullmatch(attrs["id"]):
             ignored.append("id")
         if ignored:
             self.drop(_("the attributes {names} of <{tag}>", names=", ".join(sorted(ignored)), tag=tag), line)
@@ -529,7 +529,7 @@ def _attr(attrs: dict[str, str]) -> Attr:
     pairs = [("lang", attrs["lang"].strip())] if attrs.get("lang", "").strip() else []
     pairs += [(name.removeprefix("data-"), value) for name, value in attrs.items() if name.startswith("data-")]
     return Attr(
-        identifier if _XML_ID.fullmatch(identifier) else "",
+        identifier if XML_ID.fullmatch(identifier) else "",
         tuple(dict.fromkeys(attrs.get("class", "").split())),
         tuple(pairs),
     )

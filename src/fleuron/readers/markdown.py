@@ -75,7 +75,7 @@ from ..model import (
     Text,
     ThematicBreak,
 )
-from .html import HtmlBuilder, span_node
+from .html import XML_ID, HtmlBuilder, span_node
 from .identifiers import IdentifierMaker
 from .metadata import KNOWN_KEYS, is_front_matter, raw_html_mode, read_front_matter
 from .pandoc import pandoc_plugin, split_authors, title_block, xml_id
@@ -100,10 +100,6 @@ def markdown_parser(front_matter: bool = True, html: bool = False, notes_at_end:
     # Footnote definitions stay where they were written; writers decide where notes go.
     md.use(footnote_plugin, move_to_end=notes_at_end)
     return md.use(deflist_plugin).use(superscript_plugin).use(sub_plugin).use(pandoc_plugin)
-
-
-#: An XML name: what an `{#id}` must be (EPUB's ids are XML ids).
-_XML_ID = re.compile(r"[A-Za-z_][\w.-]*")
 
 
 def read_markdown(text: str, path: str = "<string>", defaults: Mapping[str, Any] | None = None) -> Document:
@@ -178,7 +174,7 @@ def _explicit_ids(tokens: Sequence[Token], path: str) -> set[str]:
 
 
 def _check_identifier(identifier: str, path: str, line: int | None) -> None:
-    if not _XML_ID.fullmatch(identifier):
+    if not XML_ID.fullmatch(identifier):
         message = _(
             "'#{identifier}' is no identifier: start it with a letter, then letters, digits, '-', '_' or '.'",
             identifier=identifier,
