@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -217,6 +218,60 @@ def test_the_atom_feed_parses_and_every_link_leads_to_a_file(built: Path) -> Non
         assert int(link.get("length") or 0) == (built / unquote(link.get("href") or "")).stat().st_size
 
 
+def test_the_feeds_come_in_pages_that_link_to_each_other(built: Path, tmp_path: Path) -> None:
+    """Two titles a page: three pages of each feed, each valid, first/previous/next/last as RFC
+    5005 says, every title once in the catalogue's order; a longer page size after removes the
+    pages no longer linked."""
+    out = tmp_path / "out"
+    shutil.copytree(built, out)
+    catalogue = make_catalogue(tmp_path / "source")
+    settings = catalogue / "catalog.toml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "page_size = 2\n", encoding="utf-8")
+    for name in ("quatre", "cinq"):
+        (catalogue / name).mkdir()
+        (catalogue / name / "livre.md").write_text(f"---\ntitle: {name}\nlang: fr\n---\n\nTexte.\n", encoding="utf-8")
+    assert fleuron("catalog", "build", str(catalogue), "-o", str(out)).returncode == 0
+    every = sorted([*TITLES, "quatre", "cinq"])
+
+    def follow_json() -> list[str]:
+        seen, page, number = [], "opds.json", 1
+        while True:
+            feed = json.loads((out / page).read_text(encoding="utf-8"))
+            assert schema_errors(feed) == []
+            links = {link["rel"]: link["href"] for link in feed["links"]}
+            assert links["self"] == page and links["first"] == "opds.json" and links["last"] == "opds-3.json"
+            assert feed["metadata"].items() >= {"numberOfItems": 5, "itemsPerPage": 2, "currentPage": number}.items()
+            assert ("previous" in links) == (number > 1)
+            seen += [p["links"][0]["href"].split("/")[0] for p in feed["publications"]]
+            if "next" not in links:
+                return seen
+            page, number = links["next"], number + 1
+
+    def follow_atom() -> list[str]:
+        seen, page = [], "catalog.xml"
+        while True:
+            feed = etree.parse(str(out / page)).getroot()
+            links = {link.get("rel"): link.get("href") for link in feed.findall(f"{ATOM}link")}
+            assert links["self"] == page and links["start"] == links["first"] == "catalog.xml"
+            seen += [unquote(e.find(f"{ATOM}link[@rel='http://opds-spec.org/acquisition']").get("href")).split("/")[0]
+                     for e in feed.findall(f"{ATOM}entry")]  # fmt: skip
+            if "next" not in links:
+                return seen
+            page = links["next"]
+
+    assert [unquote(name) for name in follow_json()] == every
+    assert follow_atom() == every
+    assert sorted(p.name for p in out.glob("opds*.json")) == ["opds-2.json", "opds-3.json", "opds.json"]
+
+    settings.write_text(settings.read_text(encoding="utf-8").replace("page_size = 2", "page_size = 5"))
+    assert fleuron("catalog", "build", str(catalogue), "-o", str(out)).returncode == 0
+    assert [p.name for p in out.glob("opds*.json")] == ["opds.json"]
+    assert [p.name for p in out.glob("catalog*.xml")] == ["catalog.xml"]
+    feed = json.loads((out / "opds.json").read_text(encoding="utf-8"))
+    assert {link["rel"] for link in feed["links"]} == {"self", "alternate"}  # one page: no paging links
+    assert "currentPage" not in feed["metadata"] and len(feed["publications"]) == 5
+
+
 def test_covers_are_those_the_epubs_carry(built: Path) -> None:
     import hashlib
     import zipfile
@@ -327,6 +382,7 @@ def test_the_summary_writes_seconds_as_the_language_does(tmp_path: Path) -> None
         ('[catalog]\ntitle = "Essai\n', "2: the configuration does not parse"),
         ('[catalog]\nformats = "epub"\n', "2: 'formats' has the wrong type"),
         ('[catalog]\nformats = ["epub", "mobi"]\n', "2: unknown format 'mobi'"),
+        ("[catalog]\npage_size = 0\n", "2: page_size must be a whole number of titles, 1 or more"),
     ],
 )
 def test_bad_catalog_settings_name_the_file_and_line(tmp_path: Path, settings: str, said: str) -> None:

@@ -45,8 +45,11 @@ CATALOG_FILE = "catalog.toml"
 #: the size and time of each of its files as this run left them.
 TITLE_STATE = ".fleuron-catalog.json"
 _SETTINGS: dict[str, type | tuple[type, ...]] = {
-    "title": str, "publisher": str, "language": str, "base_url": str, "formats": list,
+    "title": str, "publisher": str, "language": str, "base_url": str, "formats": list, "page_size": int,
 }  # fmt: skip
+#: Titles in a page of the feeds, unless `page_size` says otherwise: reading apps load the next
+#: page as one scrolls, and a phone never parses ten thousand entries at once.
+PAGE_SIZE = 100
 
 #: The media type of each output format's file (`writers/formats.py`'s names).
 MEDIA_TYPES = {"epub": "application/epub+zip", "pdf": "application/pdf", "handout": "application/pdf",
@@ -65,6 +68,7 @@ class Settings:
     language: str = "fr"
     base_url: str = ""
     formats: tuple[str, ...] | None = None
+    page_size: int = PAGE_SIZE
 
 
 def load_settings(folder: Path) -> Settings:
@@ -83,12 +87,16 @@ def load_settings(folder: Path) -> Settings:
     unknown = unknown_format(formats or ())
     if unknown:
         raise toml.error(unknown, "formats")
+    page_size = values.get("page_size", PAGE_SIZE)
+    if isinstance(page_size, bool) or page_size < 1:
+        raise toml.error(_("page_size must be a whole number of titles, 1 or more"), "page_size")
     return Settings(
         title=values.get("title") or default_title,
         publisher=values.get("publisher", ""),
         language=values.get("language", "fr"),
         base_url=values.get("base_url", ""),
         formats=tuple(dict.fromkeys(formats)) if formats else None,
+        page_size=page_size,
     )
 
 

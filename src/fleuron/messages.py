@@ -308,6 +308,9 @@ FRENCH = {
     "unknown section '[{key}]'": "section inconnue «\u202f[{key}]\u202f»",
     "unknown key '{key}' in [{section}]": "clé inconnue «\u202f{key}\u202f» dans [{section}]",
     "'{key}' must be a [section]": "«\u202f{key}\u202f» doit être une [section]",
+    "page_size must be a whole number of titles, 1 or more": (
+        "page_size doit être un nombre entier de titres, 1 ou plus"
+    ),
     "'{key}' has the wrong type": "«\u202f{key}\u202f» n’a pas le bon type",
     "source '{name}' not found": "source «\u202f{name}\u202f» introuvable",
     "this folder is not empty; give a new folder's name": "ce dossier n’est pas vide\u202f; donnez le nom d’un nouveau dossier",  # noqa: E501

@@ -4,7 +4,9 @@
 files with their size and SHA-256).
 
 Each is made from the titles' entries (`catalog._entry`: front matter, files, cover), in the
-catalogue's order. Every link is relative, so the folder can be served from anywhere; every date
+catalogue's order. The feeds come in pages of `page_size` titles (`opds.json`, `opds-2.json`, …;
+`catalog.xml`, `catalog-2.xml`, …), linked first, previous, next and last as RFC 5005 and the
+OPDS 2.0 feed's `currentPage` say. Every link is relative, so the folder can be served from anywhere; every date
 is one the books carry (their `date`, the timestamp stamped in their files), never the time of
 the run: the same titles give the same bytes. A file whose bytes did not change is not rewritten.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -37,19 +40,53 @@ Entry = tuple[str, dict[str, Any]]
 
 
 def write_catalog(out_dir: Path, settings: Any, entries: Sequence[Entry]) -> None:
-    """Stage and write the four files together (those whose bytes changed)."""
+    """Stage and write the files together (those whose bytes changed), then remove the feeds'
+    pages that an earlier, longer catalogue had and this one has not."""
     from .distribution import stage_if_changed
 
-    files = {
-        OPDS_JSON: opds_json(settings, entries),
-        OPDS_ATOM: opds_atom(settings, entries),
-        INDEX_HTML: index_html(settings, entries),
-        MANIFEST: manifest_json(settings, entries),
-    }
+    pages = paged(entries, settings.page_size)
+    files: dict[str, bytes] = {}
+    for number in range(1, len(pages) + 1):
+        files[page_name(OPDS_JSON, number)] = opds_json(settings, pages, number)
+        files[page_name(OPDS_ATOM, number)] = opds_atom(settings, pages, number)
+    files[INDEX_HTML] = index_html(settings, entries)
+    files[MANIFEST] = manifest_json(settings, entries)
     with Staged(out_dir) as staged:
         for name, data in files.items():
             stage_if_changed(out_dir / name, data, staged)
         staged.commit()
+    for path in out_dir.iterdir():
+        if _PAGE.fullmatch(path.name) and path.name not in files:
+            path.unlink(missing_ok=True)
+
+
+#: A page of the feeds after the first: `opds-2.json`, `catalog-2.xml`.
+_PAGE = re.compile(r"(?:opds-[0-9]+\.json|catalog-[0-9]+\.xml)")
+
+
+def paged(entries: Sequence[Entry], size: int) -> list[Sequence[Entry]]:
+    """The entries by pages of `size`: one page at least, empty for an empty catalogue."""
+    return [entries[start : start + size] for start in range(0, len(entries), size)] or [entries]
+
+
+def page_name(first: str, number: int) -> str:
+    """Page `number` of the feed whose first page is `first`: `opds.json`, then `opds-2.json`."""
+    if number == 1:
+        return first
+    stem, dot, suffix = first.rpartition(".")
+    return f"{stem}-{number}{dot}{suffix}"
+
+
+def _page_links(first: str, number: int, count: int) -> list[tuple[str, str]]:
+    """The (rel, href) of a page's neighbours, RFC 5005's: none when the feed is one page."""
+    if count == 1:
+        return []
+    links = [("first", page_name(first, 1))]
+    if number > 1:
+        links.append(("previous", page_name(first, number - 1)))
+    if number < count:
+        links.append(("next", page_name(first, number + 1)))
+    return [*links, ("last", page_name(first, count))]
 
 
 def href(folder: str, name: str) -> str:
@@ -85,18 +122,25 @@ def _label(fmt: str, language: str) -> str:
 # --- OPDS 2.0 ---------------------------------------------------------------------------------
 
 
-def opds_json(settings: Any, entries: Sequence[Entry]) -> bytes:
-    """The OPDS 2.0 feed: the catalogue's metadata and links, one publication per title."""
-    metadata: dict[str, Any] = {"title": settings.title, "numberOfItems": len(entries)}
+def opds_json(settings: Any, pages: Sequence[Sequence[Entry]], number: int) -> bytes:
+    """Page `number` (from 1) of the OPDS 2.0 feed: the catalogue's metadata and links, one
+    publication per title of the page."""
+    entries = pages[number - 1]
+    everything = [entry for page in pages for entry in page]
+    metadata: dict[str, Any] = {"title": settings.title, "numberOfItems": len(everything)}
+    if len(pages) > 1:
+        metadata |= {"itemsPerPage": settings.page_size, "currentPage": number}
     if settings.base_url:
         metadata["identifier"] = _feed_id(settings)
-    if entries:
-        metadata["modified"] = _updated(entries)
+    if everything:
+        metadata["modified"] = _updated(everything)
+    neighbours = _page_links(OPDS_JSON, number, len(pages))
     feed: dict[str, Any] = {
         "metadata": metadata,
         "links": [
-            {"rel": "self", "href": OPDS_JSON, "type": OPDS_JSON_TYPE},
-            {"rel": "alternate", "href": OPDS_ATOM, "type": ATOM_TYPE},
+            {"rel": "self", "href": page_name(OPDS_JSON, number), "type": OPDS_JSON_TYPE},
+            *({"rel": rel, "href": target, "type": OPDS_JSON_TYPE} for rel, target in neighbours),
+            {"rel": "alternate", "href": page_name(OPDS_ATOM, number), "type": ATOM_TYPE},
             {"rel": "alternate", "href": INDEX_HTML, "type": "text/html"},
         ],
     }
@@ -146,8 +190,10 @@ def _publication(settings: Any, folder: str, entry: dict[str, Any]) -> dict[str,
 # --- OPDS 1.2 (Atom) --------------------------------------------------------------------------
 
 
-def opds_atom(settings: Any, entries: Sequence[Entry]) -> bytes:
-    """The OPDS 1.2 acquisition feed: an Atom feed, one entry per title."""
+def opds_atom(settings: Any, pages: Sequence[Sequence[Entry]], number: int) -> bytes:
+    """Page `number` (from 1) of the OPDS 1.2 acquisition feed: an Atom feed, one entry per
+    title of the page."""
+    entries = pages[number - 1]
     from lxml import etree
 
     atom, dc = "http://www.w3.org/2005/Atom", "http://purl.org/dc/terms/"
@@ -163,11 +209,13 @@ def opds_atom(settings: Any, entries: Sequence[Entry]) -> bytes:
 
     add(feed, "id", _feed_id(settings))
     add(feed, "title", settings.title)
-    add(feed, "updated", _updated(entries))
+    add(feed, "updated", _updated([entry for page in pages for entry in page]))
     add(add(feed, "author"), "name", settings.publisher or settings.title)  # every entry's, unless it names its own
-    add(feed, "link", rel="self", href=OPDS_ATOM, type=ATOM_TYPE)
+    add(feed, "link", rel="self", href=page_name(OPDS_ATOM, number), type=ATOM_TYPE)
     add(feed, "link", rel="start", href=OPDS_ATOM, type=ATOM_TYPE)
-    add(feed, "link", rel="alternate", href=OPDS_JSON, type=OPDS_JSON_TYPE)
+    for rel, target in _page_links(OPDS_ATOM, number, len(pages)):
+        add(feed, "link", rel=rel, href=target, type=ATOM_TYPE)
+    add(feed, "link", rel="alternate", href=page_name(OPDS_JSON, number), type=OPDS_JSON_TYPE)
     add(feed, "link", rel="alternate", href=INDEX_HTML, type="text/html")
     for folder, entry in entries:
         item = add(feed, "entry")
