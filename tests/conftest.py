@@ -12,7 +12,6 @@ from parts_book import parts  # noqa: F401  (issue 15's book, built once: tests/
 
 from helpers import ARTICLE_MD, ARTICLE_TXT, SLUG, Built, fleuron, words
 
-
 # `make test` (and CI) replays the same examples every run, so that a green commit stays green;
 # `make fuzz` draws new ones, many more, to hunt (a failure it finds is pinned with @example).
 settings.register_profile("replay", derandomize=True)
