@@ -6,7 +6,7 @@ It owns these checks, run on each block in document order, in this order:
 
 - `heading_text`: a heading without text (a chapter, an entry of the contents needs a title);
 - `unique_ids`: an anchor given twice (a heading's, a figure's, a table's, or the `{#id}` of a
-  div, a span or an image: `writers.xhtml.block_ids`) or a note's label given twice (links and
+  div, a span or an image: `walk.block_ids`) or a note's label given twice (links and
   notes would go to one of them at random: the writers keep the last);
 - `links`: a link to `#anchor` that names none of those anchors, or to a file of the project
   (no output holds the project's files; the address is not valid);
@@ -47,7 +47,7 @@ from .model import (
     SourcePos,
     Table,
 )
-from .walk import InlineRun, block_inline_runs, iter_blocks, iter_inlines, plain_text
+from .walk import InlineRun, block_ids, block_inline_runs, iter_blocks, iter_inlines, plain_text
 
 if TYPE_CHECKING:
     from .writers.files import ProjectFiles
@@ -147,33 +147,26 @@ def heading_text(block: Block, state: _State) -> None:
 
 
 def unique_ids(block: Block, state: _State) -> None:
-    if isinstance(block, Heading) and block.identifier:
-        first = state.ids.get(block.identifier)
-        if first is None:
-            state.ids[block.identifier] = block.pos
-        else:
-            message = _(
-                "this heading's anchor '{anchor}' is already the one of the heading at {where}; "
-                "give each heading its own",
-                anchor=block.identifier,
-                where=_where(first, block.pos),
-            )
-            raise _fail(message, block.pos)
-    from .writers.xhtml import block_ids
-
-    for own in block_ids(block):
-        if isinstance(block, Heading) and own == block.identifier:
-            continue  # said above, with the heading's own words
+    heading = block.identifier if isinstance(block, Heading) else ""
+    for number, own in enumerate(block_ids(block)):
         first = state.ids.get(own)
         if first is None:
             state.ids[own] = block.pos
+            continue
+        if number == 0 and own == heading:  # a heading's own anchor comes first
+            message = _(
+                "this heading's anchor '{anchor}' is already the one of the heading at {where}; "
+                "give each heading its own",
+                anchor=own,
+                where=_where(first, block.pos),
+            )
         else:
             message = _(
                 "the anchor '{anchor}' is already given at {where}; give each element its own anchor",
                 anchor=own,
                 where=_where(first, block.pos),
             )
-            raise _fail(message, block.pos)
+        raise _fail(message, block.pos)
     if isinstance(block, FootnoteDef):
         first = state.labels.get(block.label)
         if first is None:

@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import assert_never
 
 from .model import (
+    Attr,
     Block,
     BlockQuote,
     BulletList,
@@ -119,6 +120,42 @@ def iter_inlines(run: InlineRun) -> Iterator[Inline]:
                 pass
             case _:
                 assert_never(inline)
+
+
+def block_ids(block: Block) -> Iterator[str]:
+    """The ids `block` writes on its own element and on the inlines it holds directly (not
+    those of its child blocks, nor those in an image's description, which is no element)."""
+    match block:
+        case Heading(identifier=own) | Table(identifier=own) | Div(attr=Attr(identifier=own)):
+            pass
+        case Figure(image=image):
+            own = image.attr.identifier
+        case _:
+            own = ""
+    if own:
+        yield own
+    runs = (block.caption,) if isinstance(block, Figure) else block_inline_runs(block)
+    for run in runs:
+        yield from _inline_ids(run)
+
+
+def _inline_ids(run: Iterable[Inline]) -> Iterator[str]:
+    for inline in run:
+        match inline:
+            case Span(attr=attr, content=content):
+                if attr.identifier:
+                    yield attr.identifier
+                yield from _inline_ids(content)
+            case Image(attr=attr):
+                if attr.identifier:
+                    yield attr.identifier
+            case (
+                Emph(content=content) | Strong(content=content) | Link(content=content) | Note(content=content)
+                | Styled(content=content) | Ruby(base=content)
+            ):  # fmt: skip
+                yield from _inline_ids(content)
+            case _:
+                pass
 
 
 def plain_text(run: InlineRun, line_break: str = " ") -> str:

@@ -24,7 +24,7 @@ from ..errors import FleuronError
 from ..messages import _
 from ..model import Block, Document, Figure, FootnoteDef, Heading, Metadata
 from ..storage import write_atomically
-from ..walk import block_inline_runs, iter_blocks, iter_inlines, plain_text
+from ..walk import block_ids, block_inline_runs, iter_blocks, iter_inlines, plain_text
 from .formats import EPUB_STYLESHEETS
 from .images import local_images, resolve_cover
 from .index import Entry, Mark, entries, groups
@@ -36,7 +36,6 @@ from .xhtml import (
     STANDALONE_PARTS,
     Anchors,
     XhtmlWriter,
-    block_ids,
     escape,
     note_blocks,
     opens_chapter,
@@ -476,7 +475,7 @@ def _content_document(uid: str, path: str, title: str, lang: str, body: str) -> 
 
 
 def _anchor_files(chapters: list[Chapter]) -> dict[str, str]:
-    """Which content document holds each element's anchor (`xhtml.block_ids`: headings,
+    """Which content document holds each element's anchor (`walk.block_ids`: headings,
     figures, tables, divs, spans, images). Note anchors and index marks are added as the
     writer writes them; the anchors in a note's text, where the note is first called."""
     files: dict[str, str] = {}

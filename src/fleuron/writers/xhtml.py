@@ -8,7 +8,7 @@ that a manuscript means the same thing here as in any CommonMark tool; it is XML
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import assert_never
 
@@ -50,7 +50,7 @@ from ..model import (
     Text,
     ThematicBreak,
 )
-from ..walk import block_inline_runs, iter_blocks, iter_inlines, plain_text
+from ..walk import block_ids, block_inline_runs, iter_blocks, iter_inlines, plain_text
 from .index import IndexMarks
 from .labels import book_labels
 
@@ -622,42 +622,6 @@ def target_ids(doc: Document) -> set[str]:
     """The anchors a link may point to: every id an element is written with (headings,
     figures, tables, divs, spans, images)."""
     return {identifier for block in iter_blocks(doc.blocks) for identifier in block_ids(block)}
-
-
-def block_ids(block: Block) -> Iterator[str]:
-    """The ids `block` writes on its own element and on the inlines it holds directly (not
-    those of its child blocks, nor those in an image's description, which is no element)."""
-    match block:
-        case Heading(identifier=own) | Table(identifier=own) | Div(attr=Attr(identifier=own)):
-            pass
-        case Figure(image=image):
-            own = image.attr.identifier
-        case _:
-            own = ""
-    if own:
-        yield own
-    runs = (block.caption,) if isinstance(block, Figure) else block_inline_runs(block)
-    for run in runs:
-        yield from _inline_ids(run)
-
-
-def _inline_ids(run: Iterable[Inline]) -> Iterator[str]:
-    for inline in run:
-        match inline:
-            case Span(attr=attr, content=content):
-                if attr.identifier:
-                    yield attr.identifier
-                yield from _inline_ids(content)
-            case Image(attr=attr):
-                if attr.identifier:
-                    yield attr.identifier
-            case (
-                Emph(content=content) | Strong(content=content) | Link(content=content) | Note(content=content)
-                | Styled(content=content) | Ruby(base=content)
-            ):  # fmt: skip
-                yield from _inline_ids(content)
-            case _:
-                pass
 
 
 def _target_texts(doc: Document) -> dict[str, str]:
