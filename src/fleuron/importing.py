@@ -18,10 +18,11 @@ import yaml
 
 from .errors import FleuronError
 from .messages import _
-from .model import Document, Image, Metadata, SourcePos
+from .model import Document, Image, Metadata
 from .readers.plaintext import PlainTextReading, analyze_plaintext
 from .readers.source import read_source
 from .storage import write_atomically
+from .transforms import map_nodes
 from .writers.markdown import blocks_to_markdown
 
 
@@ -132,7 +133,10 @@ def import_package(
             written[url] = path
         return f"{folder.name}/{written[url].name}"
 
-    blocks = _with_images(doc.blocks, keep_image)
+    def with_image(node: Any) -> Any:
+        return dataclasses.replace(node, source=keep_image(node.source)) if isinstance(node, Image) else node
+
+    blocks = map_nodes(doc.blocks, with_image)
     for url, path in written.items():
         write_atomically(path, base64.b64decode(url.partition(",")[2]))
     dropped = tuple(message.split(": ", 1)[-1] for _name, _level, message in kept)
@@ -167,16 +171,3 @@ def package_markdown(meta: Metadata, blocks: Any, source_name: str, dropped: tup
         body += "# date: YYYY-MM-DD (also the timestamp of the built files)\n"
     text = blocks_to_markdown(blocks)
     return "---\n" + "\n".join(front) + "\n" + body + "---\n" + (f"\n{text}" if text else "")
-
-
-def _with_images(value: Any, change: Any) -> Any:
-    """`value` (blocks, inlines) with every image's source through `change`."""
-    if isinstance(value, tuple):
-        return tuple(_with_images(item, change) for item in value)
-    if isinstance(value, Image):
-        return dataclasses.replace(value, source=change(value.source), alt=_with_images(value.alt, change))
-    if dataclasses.is_dataclass(value) and not isinstance(value, (type, SourcePos)):
-        return dataclasses.replace(
-            value, **{f.name: _with_images(getattr(value, f.name), change) for f in dataclasses.fields(value)}
-        )
-    return value

@@ -44,7 +44,7 @@ def book_parts(doc: Document) -> Document:
     paragraph is a figure captioned by its description (pandoc's `implicit_figures`); the
     front matter's `dedication:` and `epigraph:` are the same blocks as `::: dedication` and
     `::: epigraph` at the head of the text."""
-    figured: Document = _map_nodes(doc, _figure)
+    figured: Document = map_nodes(doc, _figure)
     front: list[Block] = []
     pos = doc.blocks[0].pos if doc.blocks else NOWHERE  # the first block says where the project is
     for name, text in (("dedication", doc.meta.dedication), ("epigraph", doc.meta.epigraph)):
@@ -71,7 +71,7 @@ def _figure(node: Any) -> Any:
 
 def without_positions(doc: Document) -> Document:
     """`doc` with every source position cleared: where the text lies does not go into the outputs."""
-    cleared: Document = _map_nodes(doc, _clear_position)
+    cleared: Document = map_nodes(doc, _clear_position)
     return dataclasses.replace(cleared, meta=dataclasses.replace(doc.meta, cover_pos=NOWHERE))
 
 
@@ -102,17 +102,17 @@ def _separate(chapter: Document, number: int, book: Document) -> Document:
             node = dataclasses.replace(node, target="#" + renamed[node.target[1:]])  # the chapter's own heading
         return node
 
-    return dataclasses.replace(chapter, blocks=_map_nodes(chapter.blocks, rename))
+    return dataclasses.replace(chapter, blocks=map_nodes(chapter.blocks, rename))
 
 
-def _map_nodes(value: Any, change: Callable[[Any], Any]) -> Any:
+def map_nodes(value: Any, change: Callable[[Any], Any]) -> Any:
     """Every node of the model rebuilt bottom-up, each given to `change` once its children are.
     Text is never changed here: `change` sees nodes, not their strings."""
     if isinstance(value, tuple):
-        return tuple(_map_nodes(item, change) for item in value)
+        return tuple(map_nodes(item, change) for item in value)
     if isinstance(value, Document):
-        return dataclasses.replace(value, blocks=_map_nodes(value.blocks, change))
+        return dataclasses.replace(value, blocks=map_nodes(value.blocks, change))
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         names = [f.name for f in dataclasses.fields(value) if f.name not in ("_", "pos")]
-        return change(dataclasses.replace(value, **{name: _map_nodes(getattr(value, name), change) for name in names}))
+        return change(dataclasses.replace(value, **{name: map_nodes(getattr(value, name), change) for name in names}))
     return value
