@@ -4,7 +4,6 @@ what must come first in a build: the unchanged-build check, and starting the boo
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import logging
 import os
@@ -98,13 +97,10 @@ def _build_within_budget(args: argparse.Namespace) -> int:
     # of a second) while this one reads the manuscript. A folder built before is first checked.
     layouts = None if _built_before(args) else _layouts(book, args.max_memory)
     try:
-        from .state import Request, unchanged_build
+        from .state import Request, print_flags, unchanged_build
 
         # Nothing changed since the last build: say so without importing the pipeline.
-        given = (args.trim, args.marks, args.pdf_variant)
-        # The creep only when given, as the pipeline records it (an earlier build's request keeps its key).
-        flags = (*given, args.creep) if args.creep else given
-        key = (*flags, f"pod={args.pod}") if args.pod else flags  # the service too, only when given
+        key = print_flags(args.trim, args.marks, args.pdf_variant, args.creep, args.pod)
         report = unchanged_build(Request(args.source, args.output, formats, key, args.zip, args.allow_outside))
         if report is not None:
             for warning in report.warnings:  # what the build that made these files said
@@ -114,7 +110,7 @@ def _build_within_budget(args: argparse.Namespace) -> int:
             from .pipeline import build
             from .writers.pdf import PrintOptions
 
-            options = dataclasses.replace(PrintOptions(*flags), pod=args.pod)
+            options = PrintOptions(args.trim, args.marks, args.pdf_variant, args.creep or 0.0, args.pod)
             with display:
                 report = build(args.source, args.output, formats, options, zip_archive=args.zip,
                                progress=display.step, layouts=layouts,

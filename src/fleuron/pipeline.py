@@ -21,7 +21,7 @@ from .errors import FleuronError
 from .model import Document
 from .parallel import KeepWarnings, Layouts
 from .readers import find_manuscript, load
-from .state import BuildState, Inputs, Output, Report, Request
+from .state import BuildState, Inputs, Output, Report, Request, print_flags
 from .storage import MANIFEST, Staged, recover, remove_dead_folders
 from .transforms import book_parts, join_chapters, without_positions
 from .typography import typographize
@@ -185,10 +185,8 @@ def build(
         write_manifest(request.out_dir, listing, staged)
         left = [o.path for o in listed] + [request.out_dir / MANIFEST] + ([outputs[-1].path] if zip_archive else [])
         flags = print_options or PrintOptions()  # as asked, before fleuron.toml's settings (it is an input)
-        given = (flags.trim, flags.marks, flags.variant)
-        given_creep = (*given, flags.creep) if flags.creep else given  # as `cli` asks: the creep only when given
-        given_creep = (*given_creep, f"pod={flags.pod}") if flags.pod else given_creep  # and the service
-        asked = Request(source, out_dir, formats, given_creep, zip_archive, allow_outside).key()
+        given = print_flags(flags.trim, flags.marks, flags.variant, flags.creep, flags.pod)  # as `cli` asks
+        asked = Request(source, out_dir, formats, given, zip_archive, allow_outside).key()
         witnessed = vouched and inputs.witnessable
         state.witness(inputs.witness(asked, left, outputs, warnings, staged.sha256) if witnessed else None)
         state.save(staged.write)
@@ -370,11 +368,9 @@ def _input_keys(doc: Document, request: Plan, inputs: Inputs) -> dict[str, str]:
     shared = hashlib.sha256()
     options = request.print_options
     # The timestamp stamped into the files (front matter `date`, else SOURCE_DATE_EPOCH, else now).
-    settings = [__version__, options.trim, options.marks, options.variant, release_time(doc.meta).isoformat()]
-    if options.creep:  # the booklet's, when given (no part of the keys of the builds without it)
-        settings.append(str(options.creep))
-    if options.pod:  # `--pod`, likewise (the front matter's is part of the model)
-        settings.append(f"pod={options.pod}")
+    # The booklet's creep and `--pod` only when given (the front matter's `pod` is part of the model).
+    flags = print_flags(options.trim, options.marks, options.variant, options.creep, options.pod)
+    settings = [__version__, *flags, release_time(doc.meta).isoformat()]
     model = to_json(without_positions(doc))
     shared.update(json.dumps([settings, model], sort_keys=True, default=str).encode("utf-8"))
     shared.update(sheet(FONTS_CONFIG).encode("utf-8"))

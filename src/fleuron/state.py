@@ -222,6 +222,18 @@ class Inputs:
         )
 
 
+def print_flags(
+    trim: str | None, marks: bool, variant: str | None, creep: float | None = None, pod: str | None = None
+) -> tuple[str | float | bool | None, ...]:
+    """The print flags as a request's key counts them: trim, marks and PDF variant, then the
+    booklet's creep and the service only when given (so that the key of a build asking for
+    neither is the one it always had)."""
+    flags: tuple[str | float | bool | None, ...] = (trim, marks, variant)
+    if creep:
+        flags = (*flags, creep)
+    return (*flags, f"pod={pod}") if pod else flags
+
+
 @dataclass(frozen=True)
 class Request:
     """What `fleuron build` was asked, as given: before `fleuron.toml` is read (it is an input)."""
