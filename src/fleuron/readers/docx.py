@@ -52,12 +52,12 @@ from .package import (
     Package,
     Properties,
     Runs,
-    document,
     image_url,
     joined_with_breaks,
     local,
     nest_lists,
     part_path,
+    read_package,
     table_of_rows,
 )
 from .pandoc import split_authors
@@ -92,11 +92,7 @@ QUOTE_INDENT = 283
 
 
 def read_docx(path: Path | str, defaults: Mapping[str, Any] | None = None) -> Document:
-    path = Path(path)
-    package = Package(path, "docx")
-    reader = _DocxReader(package)
-    blocks = reader.body()
-    return document(reader.properties(), blocks, package.name, defaults, reader.dropped)
+    return read_package(path, "docx", _DocxReader, defaults)
 
 
 @dataclass
@@ -328,12 +324,7 @@ class _DocxReader:
         custom = self.package.xml_if_any("docProps/custom.xml")
         if custom is not None:
             for prop in custom:
-                name = (prop.get("name") or "").strip().lower()
-                value = _text(prop)
-                if name == "subtitle" and not props.subtitle:
-                    props.subtitle = value
-                elif name == "date" and value:
-                    props.date = value
+                props.add_custom(prop.get("name") or "", _text(prop))
         props.lang = props.lang or self.default_lang
         return props
 
@@ -413,7 +404,7 @@ class _DocxReader:
                 continue
             match item.kind:
                 case "title" | "subtitle" | "author" | "date" | "abstract" if not self.in_note:
-                    self._meta_paragraph(item)
+                    self.props.add_paragraph(item.kind, item.content)
                 case "table-caption":
                     flush()
                     table_caption = item.content
@@ -453,22 +444,6 @@ class _DocxReader:
     def _take_notes(self) -> list[FootnoteDef]:
         taken, self.pending_notes = self.pending_notes, []
         return taken
-
-    def _meta_paragraph(self, item: _Para) -> None:
-        from ..walk import plain_text
-
-        text = plain_text(item.content).strip()
-        props = self.props
-        if item.kind == "title":
-            props.title = f"{props.title} {text}".strip() if props.title else text
-        elif item.kind == "subtitle":
-            props.subtitle = f"{props.subtitle} {text}".strip() if props.subtitle else text
-        elif item.kind == "author":
-            props.authors.append(text)
-        elif item.kind == "date":
-            props.date = props.date or text
-        else:
-            props.description = f"{props.description}\n\n{text}".strip()
 
     def paragraph(self, element: etree._Element) -> _Para | None:
         ppr = element.find(w("pPr"))

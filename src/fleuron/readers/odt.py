@@ -46,7 +46,6 @@ from ..model import (
     Table,
     Text,
 )
-from ..walk import plain_text
 from .html import URL_SCHEMES
 from .identifiers import IdentifierMaker
 from .package import (
@@ -54,10 +53,10 @@ from .package import (
     Package,
     Properties,
     Runs,
-    document,
     image_url,
     joined_with_breaks,
     local,
+    read_package,
     table_of_rows,
 )
 from .pandoc import split_authors
@@ -111,11 +110,7 @@ MAX_REPEAT = 100
 
 
 def read_odt(path: Path | str, defaults: Mapping[str, Any] | None = None) -> Document:
-    path = Path(path)
-    package = Package(path, "odt")
-    reader = _OdtReader(package)
-    blocks = reader.body()
-    return document(reader.properties(), blocks, package.name, defaults, reader.dropped)
+    return read_package(path, "odt", _OdtReader, defaults)
 
 
 @dataclass
@@ -234,12 +229,7 @@ class _OdtReader:
             subject = text_of(f"{{{DC}}}subject")
             props.keywords = keywords + ([subject] if subject else [])
             for user in meta.iter(f"{{{META}}}user-defined"):
-                name = (user.get(f"{{{META}}}name") or "").strip().lower()
-                value = (user.text or "").strip()
-                if name == "subtitle" and not props.subtitle:
-                    props.subtitle = value
-                elif name == "date" and value:
-                    props.date = value
+                props.add_custom(user.get(f"{{{META}}}name") or "", (user.text or "").strip())
         props.lang = props.lang or self.default_lang
         return props
 
@@ -280,7 +270,7 @@ class _OdtReader:
             if name in ("p", "h"):
                 kind, content, new_notes = self.paragraph(child)
                 if content and kind in ("title", "subtitle", "author", "date", "abstract") and not self.in_note:
-                    self._meta_paragraph(kind, content)
+                    self.props.add_paragraph(kind, content)
                 elif not content:
                     pass
                 elif kind == "quote":
@@ -343,20 +333,6 @@ class _OdtReader:
                     yield from self._children(child)
                 else:
                     yield child
-
-    def _meta_paragraph(self, kind: str, content: tuple[Inline, ...]) -> None:
-        text = plain_text(content).strip()
-        props = self.props
-        if kind == "title":
-            props.title = f"{props.title} {text}".strip()
-        elif kind == "subtitle":
-            props.subtitle = f"{props.subtitle} {text}".strip()
-        elif kind == "author":
-            props.authors.append(text)
-        elif kind == "date":
-            props.date = props.date or text
-        else:
-            props.description = f"{props.description}\n\n{text}".strip()
 
     def paragraph(self, element: etree._Element) -> tuple[str, tuple[Inline, ...], list[FootnoteDef]]:
         """What the paragraph is (by its element and style chain), its content and its notes."""

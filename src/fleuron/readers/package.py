@@ -20,10 +20,10 @@ import posixpath
 import re
 import zipfile
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 from lxml import etree
@@ -497,6 +497,30 @@ class Properties:
             data["keywords"] = keywords
         return data
 
+    def add_paragraph(self, kind: str, content: tuple[Inline, ...]) -> None:
+        """A Title, Subtitle, Author or Date paragraph (`kind`), or any other kind as a
+        paragraph of the abstract: a title on two paragraphs is one title."""
+        text = plain_text(content).strip()
+        if kind == "title":
+            self.title = f"{self.title} {text}".strip()
+        elif kind == "subtitle":
+            self.subtitle = f"{self.subtitle} {text}".strip()
+        elif kind == "author":
+            self.authors.append(text)
+        elif kind == "date":
+            self.date = self.date or text
+        else:
+            self.description = f"{self.description}\n\n{text}".strip()
+
+    def add_custom(self, name: str, value: str) -> None:
+        """A property the author defined (Word's custom properties, LibreOffice's user-defined
+        ones): `subtitle` and `date` are read, whatever their case."""
+        name = name.strip().lower()
+        if name == "subtitle" and not self.subtitle:
+            self.subtitle = value
+        elif name == "date" and value:
+            self.date = value
+
 
 def parse_date(text: str) -> dt.date | None:
     """`2024-03-15`, `2024-03-15T10:00:00Z`: the day; anything else, None."""
@@ -508,6 +532,27 @@ def parse_date(text: str) -> dt.date | None:
     except ValueError:
         return None
     return day if day.year >= 1000 else None
+
+
+class PackageReader(Protocol):
+    """What `read_package` asks of a format's reader."""
+
+    dropped: Dropped
+
+    def body(self) -> tuple[Block, ...]: ...
+
+    def properties(self) -> Properties: ...
+
+
+def read_package(
+    path: Path | str, kind: str, reader: Callable[[Package], PackageReader], defaults: Mapping[str, Any] | None
+) -> Document:
+    """A Word or OpenDocument file as the model: its body first (its Title, Author… paragraphs
+    add to the properties), then its properties, then `document`."""
+    package = Package(Path(path), kind)
+    found = reader(package)
+    blocks = found.body()
+    return document(found.properties(), blocks, package.name, defaults, found.dropped)
 
 
 def document(
