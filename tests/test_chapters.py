@@ -17,7 +17,7 @@ import pytest
 from fleuron.model import Paragraph, Text
 from fleuron.parallel import Layouts
 from fleuron.writers import chapters
-from fleuron.writers.layout import lay_out
+from fleuron.writers.layout import Laid, LayoutJob, lay_out
 from fleuron.writers.pdf import PrintOptions, book_job
 from parts_book import parts_document
 
@@ -45,6 +45,13 @@ def layouts() -> Iterator[Layouts]:
         processes.stop()
 
 
+def _by_runs(job: LayoutJob, layouts: Layouts) -> tuple[Laid, int]:
+    """The book of `job` laid out by runs of chapters, which it must allow."""
+    book = chapters.applies(job)
+    assert book is not None
+    return chapters.lay_out_book(job, book, layouts)
+
+
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
@@ -53,10 +60,9 @@ def _write(path: Path, data: bytes) -> Path:
 def test_joined_book_is_the_one_pass_book(runs_apart: Path, layouts: Layouts) -> None:
     doc = parts_document(runs_apart / "manuscript")
     job = book_job(doc)
-    assert chapters.applies(job)
-    book = chapters.split(job.html)
+    book = chapters.applies(job)
     assert book is not None and len(book.runs) >= 4
-    joined, laid_out = chapters.lay_out_book(job, layouts)
+    joined, laid_out = chapters.lay_out_book(job, book, layouts)
     assert laid_out >= len(book.runs)
     whole = lay_out(job)
     joined_pdf = _write(runs_apart / "joined.pdf", joined.pdf)
@@ -104,8 +110,8 @@ def test_joined_book_is_the_one_pass_book(runs_apart: Path, layouts: Layouts) ->
 
 def test_edit_lays_out_its_run_alone_with_the_bytes_of_a_clean_build(runs_apart: Path, layouts: Layouts) -> None:
     doc = parts_document(runs_apart / "manuscript")
-    first, _ = chapters.lay_out_book(book_job(doc), layouts)
-    again, laid_out = chapters.lay_out_book(book_job(doc), layouts)
+    first, _ = _by_runs(book_job(doc), layouts)
+    again, laid_out = _by_runs(book_job(doc), layouts)
     assert (again.pdf, laid_out) == (first.pdf, 0)  # reproducible, and nothing laid out again
 
     # A paragraph of the last chapter's, one word changed: its page count stays.
@@ -118,13 +124,13 @@ def test_edit_lays_out_its_run_alone_with_the_bytes_of_a_clean_build(runs_apart:
     edited = dataclasses.replace(doc, blocks=(*doc.blocks[:last], edited_block, *doc.blocks[last + 1 :]))
     book = chapters.split(book_job(edited).html)
     assert book is not None
-    incremental, laid_out = chapters.lay_out_book(book_job(edited), layouts)
+    incremental, laid_out = chapters.lay_out_book(book_job(edited), book, layouts)
     assert 1 <= laid_out < len(book.runs)
 
     clean_cache = runs_apart / "clean"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_CACHE_HOME", str(clean_cache))
-        clean, _ = chapters.lay_out_book(book_job(edited), layouts)
+        clean, _ = _by_runs(book_job(edited), layouts)
     assert incremental.pdf == clean.pdf
     assert b"Fin." not in first.pdf or incremental.pdf != first.pdf
     with pikepdf.open(io.BytesIO(incremental.pdf)) as pdf:
@@ -144,7 +150,7 @@ def _page_image(pdf: Path, number: int) -> bytes:
 def test_blank_pages_between_runs_have_the_crop_marks_of_the_one_pass_book(runs_apart: Path, layouts: Layouts) -> None:
     doc = parts_document(runs_apart / "manuscript")
     job = book_job(doc, PrintOptions(marks=True))
-    joined, _ = chapters.lay_out_book(job, layouts)
+    joined, _ = _by_runs(job, layouts)
     whole = lay_out(job)
     joined_pdf = _write(runs_apart / "joined.pdf", joined.pdf)
     whole_pdf = _write(runs_apart / "whole.pdf", whole.pdf)

@@ -4,16 +4,13 @@ list from the same book's last layout instead of laying it out again."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from contextlib import suppress
 from pathlib import Path
 
-from .state import code_fingerprint, listing
 from .storage import user_cache_dir, write_atomically
-from .writers.fonts import SYSTEM_FONT_DIRS
-from .writers.layout import LayoutJob
+from .writers.layout import LayoutJob, settings_digest
 
 #: Bump when what is kept, or how it is named, changes.
 _FORMAT = "page-texts 1"
@@ -25,11 +22,8 @@ def kept_path(job: LayoutJob) -> Path:
     """Where the page texts of the book `job` lays out are kept: named by a hash of all that
     decides the layout (the HTML and its styles, the fonts' and images' bytes, the options,
     Fleuron, the installed packages, the system's libraries and font folders)."""
-    fonts = [listing(folder, recursive=True) for folder in SYSTEM_FONT_DIRS]
-    decided = [_FORMAT, job.html, job.variant, job.bleed_mm, list(job.families), code_fingerprint(), fonts]
-    digest = hashlib.sha256(json.dumps(decided).encode("utf-8"))
-    for path in sorted(job.project.files):
-        digest.update(str(path).encode("utf-8") + b"\0" + path.read_bytes())
+    digest = settings_digest(job)
+    digest.update(json.dumps([_FORMAT, job.html, job.variant, job.bleed_mm, list(job.families)]).encode("utf-8"))
     return user_cache_dir("pages") / f"{digest.hexdigest()[:32]}.json"
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .checks import check_document
 from .config import Config, find_config, load_config
@@ -29,6 +29,9 @@ from .writers import formats as output_formats
 from .writers.formats import FORMATS, Made
 from .writers.layout import Laid
 from .writers.pdf import PrintOptions
+
+if TYPE_CHECKING:
+    from .writers.chapters import Book
 
 __all__ = ["Plan", "build", "find_manuscript", "load", "load_book", "plan", "render"]
 
@@ -272,15 +275,15 @@ def render(
             kept = pagecache.kept_path(job)
             # Page texts without the book: those of the same book's last layout, if kept.
             known = None if BOOK_PDF in needed else pagecache.read_kept(kept)
-            by_chapter = known is None and BOOK_PDF in needed and _by_chapter(doc, print_options, job)
-            if known is None and not by_chapter:
+            by_chapter = _by_chapter(doc, print_options, job) if known is None and BOOK_PDF in needed else None
+            if known is None and by_chapter is None:
                 layouts.send("book", job)
         if HANDOUT_PDF in needed:
             layouts.send("handout", handout_job(doc, print_options))
         if output_formats.BOOK_LAYOUT & needed:
-            if by_chapter:  # runs of chapters in other processes, joined (`writers/chapters.py`)
+            if by_chapter is not None:  # runs of chapters in other processes, joined (`writers/chapters.py`)
                 step("book layout", None)
-                book = _by_runs(job, layouts)
+                book = _by_runs(job, by_chapter, layouts)
                 if book is None:
                     layouts.send("book", job)
             if book is not None:
@@ -313,7 +316,7 @@ def render(
     return outputs
 
 
-def _by_runs(job: Any, layouts: Layouts) -> Laid | None:
+def _by_runs(job: Any, runs: Book, layouts: Layouts) -> Laid | None:
     """The book laid out by runs of chapters and joined, or None when it must be laid out whole:
     a process that died (but not of the memory budget), numbers that did not settle."""
     from .budget import layout_process_died
@@ -323,7 +326,7 @@ def _by_runs(job: Any, layouts: Layouts) -> Laid | None:
 
     log = logging.getLogger("fleuron")
     try:
-        return lay_out_book(job, layouts)[0]
+        return lay_out_book(job, runs, layouts)[0]
     except (NoResult, MemoryError) as error:
         layout_process_died(error, layouts.max_memory)
         log.info(_("{reason}; laying out the book whole", reason=error))
@@ -332,12 +335,13 @@ def _by_runs(job: Any, layouts: Layouts) -> Laid | None:
     return None
 
 
-def _by_chapter(doc: Document, options: PrintOptions | None, job: Any) -> bool:
-    """Whether the book is laid out by runs of chapters: parts enough, each on a right-hand
-    page, and no print-on-demand service (whose inside margin follows the page count)."""
+def _by_chapter(doc: Document, options: PrintOptions | None, job: Any) -> Book | None:
+    """The book split into runs of chapters (`chapters.Book`) if it is laid out so: parts
+    enough, each on a right-hand page, and no print-on-demand service (whose inside margin
+    follows the page count); else None."""
     from .writers.chapters import applies
 
-    return not (options and options.pod) and not doc.meta.pod and applies(job)
+    return None if (options and options.pod) or doc.meta.pod else applies(job)
 
 
 def _output_path(request: Plan, doc: Document, fmt: str) -> Path:

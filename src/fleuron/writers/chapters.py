@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import FleuronError
 from ..messages import _
 from ..parallel import cores, other_processes
-from .layout import Laid, LayoutJob
+from .layout import Laid, LayoutJob, settings_digest
 
 if TYPE_CHECKING:
     from ..parallel import LayoutProcess, Layouts
@@ -127,14 +127,15 @@ def split(html: str) -> Book | None:
     return Book(head + "<body>\n", "</body>" + tail, unescape(title.group(1)) if title else "", tuple(runs))
 
 
-def applies(job: LayoutJob) -> bool:
-    """Whether the book `job` lays out may be laid out by chapter: parts enough, each opening
-    on a right-hand page (the stylesheet says so), and other processes allowed."""
+def applies(job: LayoutJob) -> Book | None:
+    """The book `job` lays out, split into runs, if it may be laid out by chapter: parts
+    enough, each opening on a right-hand page (the stylesheet says so), and other processes
+    allowed; else None."""
     if not other_processes() or (job.index and "fleuron-index" not in job.html):
-        return False
-    if os.environ.get("FLEURON_CHAPTERS", "").strip() == "0":
-        return False
-    return split(job.html) is not None and _parts_open_right(job.html)
+        return None
+    if os.environ.get("FLEURON_CHAPTERS", "").strip() == "0" or not _parts_open_right(job.html):
+        return None
+    return split(job.html)
 
 
 def _parts_open_right(html: str) -> bool:
@@ -222,16 +223,14 @@ class _State:
             start += self.counts[number]
 
 
-def lay_out_book(job: LayoutJob, layouts: Layouts, workers: int | None = None) -> tuple[Laid, int]:
-    """The book of `job`, laid out by runs of chapters in the processes of `layouts` and
-    joined; also how many runs were laid out (not found kept). The caller has checked
-    `applies(job)`. Raises `NotSettled` when the runs' printed page numbers do not settle
-    (the caller lays the book out whole), `parallel.NoResult` when a process died."""
+def lay_out_book(job: LayoutJob, book: Book, layouts: Layouts, workers: int | None = None) -> tuple[Laid, int]:
+    """The book of `job`, split into runs by `applies(job)`, laid out by runs of chapters in
+    the processes of `layouts` and joined; also how many runs were laid out (not found kept).
+    Raises `NotSettled` when the runs' printed page numbers do not settle (the caller lays
+    the book out whole), `parallel.NoResult` when a process died."""
     from .index import fill
     from .join import join
 
-    book = split(job.html)
-    assert book is not None
     cache = _cache_dir()
     book_key = _digest([_FORMAT, job.key, job.variant, job.bleed_mm, list(job.families), _settings_key(job)])
     numbers = _read_json(cache / f"{book_key}.numbers.json") or {}
@@ -315,17 +314,9 @@ def _workers() -> int:
 
 
 def _settings_key(job: LayoutJob) -> str:
-    """What decides a run's layout besides its HTML: the files it may load, Fleuron, the
-    installed packages and the system's fonts (as `pagecache.kept_path` counts them)."""
-    from ..state import code_fingerprint, listing
-    from .fonts import SYSTEM_FONT_DIRS
-
-    digest = hashlib.sha256(
-        json.dumps([code_fingerprint(), [listing(d, recursive=True) for d in SYSTEM_FONT_DIRS]]).encode()
-    )
-    for path in sorted(job.project.files):
-        with suppress(OSError):
-            digest.update(str(path).encode("utf-8") + b"\0" + path.read_bytes())
+    """What decides a run's layout besides its HTML (`layout.settings_digest`), and the time
+    stamped into its fonts."""
+    digest = settings_digest(job)
     digest.update(str(job.release).encode())
     return digest.hexdigest()
 

@@ -20,7 +20,7 @@ import os
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,6 +64,23 @@ class LayoutJob:
     #: False: no bleed along the spine (the left edge of a right-hand page, the right edge of a
     #: left-hand one), as KDP and IngramSpark size interior pages (`pod.Service.spine_bleed`).
     spine_bleed: bool = True
+
+
+def settings_digest(job: LayoutJob) -> hashlib._Hash:
+    """A hash (to update further) of what decides a layout besides its HTML and options:
+    Fleuron, the installed packages and the system's libraries, the system's font folders,
+    and the bytes of the files the layout may load."""
+    import json
+
+    from ..state import code_fingerprint, listing
+    from .fonts import SYSTEM_FONT_DIRS
+
+    fonts = [listing(folder, recursive=True) for folder in SYSTEM_FONT_DIRS]
+    digest = hashlib.sha256(json.dumps([code_fingerprint(), fonts]).encode("utf-8"))
+    for path in sorted(job.project.files):
+        with suppress(OSError):  # a file gone: the layout says so
+            digest.update(str(path).encode("utf-8") + b"\0" + path.read_bytes())
+    return digest
 
 
 @dataclass(frozen=True)
