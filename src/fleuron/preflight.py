@@ -33,11 +33,11 @@ from lxml import etree
 
 from .errors import FleuronError
 from .messages import _
+from .units import POINT
 from .writers import pdfx, pod
 
 #: The resolution below which a shop refuses a picture at its printed size.
 MIN_PPI = 300
-POINT_MM = 25.4 / 72
 #: The safety margin without a profile: text 1/8 in inside the trim.
 DEFAULT_SAFETY_IN = 0.125
 #: How far past a margin a glyph's box may reach (pt): poppler's boxes include the font's
@@ -147,7 +147,7 @@ def _profile_findings(document: Any, service: pod.Service | None) -> Iterator[Fi
     if not pages:
         return
     trim = [float(v) for v in document.pages[0].obj.get("/TrimBox", document.pages[0].MediaBox)]
-    width, height = (trim[2] - trim[0]) * POINT_MM, (trim[3] - trim[1]) * POINT_MM
+    width, height = (trim[2] - trim[0]) * POINT, (trim[3] - trim[1]) * POINT
     from .writers.pdf import Trim
 
     if not service.accepts(Trim(width, height, 0, 0, 0, 0, 0)):

@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import io
 
+from ..units import MM
+
 #: A4 landscape, in points.
-SHEET_WIDTH = 297 * 72 / 25.4
-SHEET_HEIGHT = 210 * 72 / 25.4
-MM = 72 / 25.4
+SHEET_WIDTH = 297 * MM
+SHEET_HEIGHT = 210 * MM
 
 #: One side of a sheet: the book's page (from 0) on its left and on its right half, None for a blank.
 Side = tuple[int | None, int | None]

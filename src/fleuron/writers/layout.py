@@ -27,6 +27,7 @@ from typing import Any
 
 from ..errors import FleuronError
 from ..messages import _
+from ..units import MM
 from . import pdfx
 from .files import ProjectFiles
 
@@ -34,7 +35,6 @@ log = logging.getLogger("fleuron")
 
 #: Tagged, with the XMP metadata and identification of PDF/UA-1; `--pdf-variant` chooses another.
 DEFAULT_VARIANT = "pdf/ua-1"
-MM = 72 / 25.4
 #: How much of a page's first body text is kept: enough for `pagemap.py` to find it in the
 #: model's text (four of its 24-letter probes).
 PAGE_TEXT_LENGTH = 96

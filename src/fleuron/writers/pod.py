@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import FleuronError
 from ..messages import _
+from ..units import INCH
 
 if TYPE_CHECKING:
     from ..model import Document
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("fleuron")
 
-INCH = 25.4
 #: The running head's band above the text block (`print.css`: 5 mm of padding and its line):
 #: the top margin keeps it clear of the service's safety margin, which heads and folios respect.
 HEAD_MM = 9.5

@@ -28,6 +28,7 @@ from functools import cache
 from pathlib import Path
 
 from ..model import Document
+from ..units import INCH, POINT
 from . import pod
 from .barcode import LEFT_QUIET, MODULE_MM, MODULES, RIGHT_QUIET, ean13_svg
 from .files import project_files
@@ -40,14 +41,13 @@ from .stylesheets import stylesheet
 from .timestamp import release_time
 from .xhtml import escape, xhtml_document
 
-INCH_MM = 25.4
 #: The paper's thickness per page (one side of a leaf), in inches, as the print-on-demand
 #: services publish it for their papers.
 PAPER_INCHES_PER_PAGE = {"white": 0.002252, "cream": 0.0025}
 #: No text nearer than this to the trim or to a fold.
-SAFETY_MM = 0.25 * INCH_MM
+SAFETY_MM = 0.25 * INCH
 #: The spine's text keeps this from each fold.
-SPINE_FOLD_MM = 0.0625 * INCH_MM
+SPINE_FOLD_MM = 0.0625 * INCH
 #: A thinner book's spine stays blank.
 SPINE_TEXT_PAGES = 80
 #: The spine's text, at most (pt), and the share of the spine's free width its line may take.
@@ -57,14 +57,13 @@ _SPINE_LINE = 0.75
 TOP_TO_BOTTOM = frozenset({"en"})
 #: The barcode's guard bars (mm): shorter than the nominal 22.85 mm, as book covers print it.
 BARCODE_HEIGHT_MM = 18.0
-PT_MM = 25.4 / 72
 
 
 def page_thickness_mm(paper: str, caliper_mm: float = 0.0) -> float:
     """The thickness of one page (half a leaf) in mm: the given caliper, else the paper's figure."""
     if caliper_mm:
         return caliper_mm
-    return PAPER_INCHES_PER_PAGE[paper or "white"] * INCH_MM
+    return PAPER_INCHES_PER_PAGE[paper or "white"] * INCH
 
 
 @dataclass(frozen=True)
@@ -215,9 +214,9 @@ def _spine(doc: Document, geometry: CoverGeometry, fonts: BookFonts) -> str:
 def _spine_font_size(text: str, geometry: CoverGeometry, face: Path) -> float:
     """The largest size, up to `SPINE_FONT_PT`, at which the line fits the spine's width (its
     folds' margins kept) and its length."""
-    across = (geometry.spine - 2 * SPINE_FOLD_MM) / PT_MM  # the room between the folds, in points
+    across = (geometry.spine - 2 * SPINE_FOLD_MM) / POINT  # the room between the folds, in points
     size = min(SPINE_FONT_PT, across * _SPINE_LINE)
-    along = (geometry.height - 2 * SAFETY_MM) / PT_MM
+    along = (geometry.height - 2 * SAFETY_MM) / POINT
     length = _text_length(text, face) * size  # the author's small capitals are narrower than this
     if length > along:
         size *= along / length

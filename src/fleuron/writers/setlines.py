@@ -44,6 +44,7 @@ from typing import Any, Literal
 
 from lxml import etree
 
+from ..units import MM
 from .fonts import BookFonts
 from .linebreak import INFINITY, Box, Glue, Item, Line, Params, Penalty, break_paragraph, finish, hyphenation_points
 from .measure import Shaper, Style
@@ -60,7 +61,6 @@ EPSILON = 0.05
 #: loose one; Libertine's 0.25 em space goes down to 0.15 em, up to 0.375 em at 1).
 STRETCH, SHRINK = 1 / 2, 0.4
 PT_PER_PX = 0.75
-MM = 72 / 25.4
 #: What `text.css` and `print.css` say, for a frame computed without WeasyPrint.
 INDENT_EM = 1.2
 FIRST_LINE_TRACKING_EM = 0.02
