@@ -219,9 +219,9 @@ def test_the_atom_feed_parses_and_every_link_leads_to_a_file(built: Path) -> Non
 
 
 def test_the_feeds_come_in_pages_that_link_to_each_other(built: Path, tmp_path: Path) -> None:
-    """Two titles a page: three pages of each feed, each valid, first/previous/next/last as RFC
-    5005 says, every title once in the catalogue's order; a longer page size after removes the
-    pages no longer linked."""
+    """Two titles a page: three pages of each feed and of the web page, each feed page valid,
+    first/previous/next/last as RFC 5005 says, every title once in the catalogue's order; a
+    longer page size after removes the pages no longer linked."""
     out = tmp_path / "out"
     shutil.copytree(built, out)
     catalogue = make_catalogue(tmp_path / "source")
@@ -259,14 +259,31 @@ def test_the_feeds_come_in_pages_that_link_to_each_other(built: Path, tmp_path: 
                 return seen
             page = links["next"]
 
+    def follow_html() -> list[str]:
+        seen, page, titles = [], "index.html", set()
+        while True:
+            root = etree.parse(str(out / page), etree.HTMLParser()).getroot()
+            titles.add(root.findtext(".//title"))
+            assert [h.text for h in root.iter("h1")] == ["Catalogue d’essai"]
+            seen += [unquote(a.get("href")).split("/")[0] for a in root.xpath("//a[@download]")]
+            nav = {a.get("rel"): a.get("href") for a in root.xpath("//nav[@aria-label]//a")}
+            assert nav == {a.get("rel"): a.get("href") for a in root.xpath("//head/link[@rel='prev' or @rel='next']")}
+            if "next" not in nav:
+                assert len(titles) == 3, "each page its own title"
+                return seen
+            page = nav["next"]
+
     assert [unquote(name) for name in follow_json()] == every
     assert follow_atom() == every
+    assert follow_html() == every
     assert sorted(p.name for p in out.glob("opds*.json")) == ["opds-2.json", "opds-3.json", "opds.json"]
 
     settings.write_text(settings.read_text(encoding="utf-8").replace("page_size = 2", "page_size = 5"))
     assert fleuron("catalog", "build", str(catalogue), "-o", str(out)).returncode == 0
     assert [p.name for p in out.glob("opds*.json")] == ["opds.json"]
     assert [p.name for p in out.glob("catalog*.xml")] == ["catalog.xml"]
+    assert [p.name for p in out.glob("index*.html")] == ["index.html"]
+    assert b"<nav" not in (out / "index.html").read_bytes()
     feed = json.loads((out / "opds.json").read_text(encoding="utf-8"))
     assert {link["rel"] for link in feed["links"]} == {"self", "alternate"}  # one page: no paging links
     assert "currentPage" not in feed["metadata"] and len(feed["publications"]) == 5

@@ -49,7 +49,7 @@ def write_catalog(out_dir: Path, settings: Any, entries: Sequence[Entry]) -> Non
     for number in range(1, len(pages) + 1):
         files[page_name(OPDS_JSON, number)] = opds_json(settings, pages, number)
         files[page_name(OPDS_ATOM, number)] = opds_atom(settings, pages, number)
-    files[INDEX_HTML] = index_html(settings, entries)
+        files[page_name(INDEX_HTML, number)] = index_html(settings, pages, number)
     files[MANIFEST] = manifest_json(settings, entries)
     with Staged(out_dir) as staged:
         for name, data in files.items():
@@ -60,8 +60,8 @@ def write_catalog(out_dir: Path, settings: Any, entries: Sequence[Entry]) -> Non
             path.unlink(missing_ok=True)
 
 
-#: A page of the feeds after the first: `opds-2.json`, `catalog-2.xml`.
-_PAGE = re.compile(r"(?:opds-[0-9]+\.json|catalog-[0-9]+\.xml)")
+#: A page of the feeds or the web page after the first: `opds-2.json`, `catalog-2.xml`, `index-2.html`.
+_PAGE = re.compile(r"(?:opds-[0-9]+\.json|catalog-[0-9]+\.xml|index-[0-9]+\.html)")
 
 
 def paged(entries: Sequence[Entry], size: int) -> list[Sequence[Entry]]:
@@ -77,13 +77,14 @@ def page_name(first: str, number: int) -> str:
     return f"{stem}-{number}{dot}{suffix}"
 
 
-def _page_links(first: str, number: int, count: int) -> list[tuple[str, str]]:
-    """The (rel, href) of a page's neighbours, RFC 5005's: none when the feed is one page."""
+def _page_links(first: str, number: int, count: int, previous: str = "previous") -> list[tuple[str, str]]:
+    """The (rel, href) of a page's neighbours, RFC 5005's: none when the feed is one page.
+    `previous`: the previous page's rel (HTML's is "prev")."""
     if count == 1:
         return []
     links = [("first", page_name(first, 1))]
     if number > 1:
-        links.append(("previous", page_name(first, number - 1)))
+        links.append((previous, page_name(first, number - 1)))
     if number < count:
         links.append(("next", page_name(first, number + 1)))
     return [*links, ("last", page_name(first, count))]
@@ -141,7 +142,7 @@ def opds_json(settings: Any, pages: Sequence[Sequence[Entry]], number: int) -> b
             {"rel": "self", "href": page_name(OPDS_JSON, number), "type": OPDS_JSON_TYPE},
             *({"rel": rel, "href": target, "type": OPDS_JSON_TYPE} for rel, target in neighbours),
             {"rel": "alternate", "href": page_name(OPDS_ATOM, number), "type": ATOM_TYPE},
-            {"rel": "alternate", "href": INDEX_HTML, "type": "text/html"},
+            {"rel": "alternate", "href": page_name(INDEX_HTML, number), "type": "text/html"},
         ],
     }
     if entries:
@@ -216,7 +217,7 @@ def opds_atom(settings: Any, pages: Sequence[Sequence[Entry]], number: int) -> b
     for rel, target in _page_links(OPDS_ATOM, number, len(pages)):
         add(feed, "link", rel=rel, href=target, type=ATOM_TYPE)
     add(feed, "link", rel="alternate", href=page_name(OPDS_JSON, number), type=OPDS_JSON_TYPE)
-    add(feed, "link", rel="alternate", href=INDEX_HTML, type="text/html")
+    add(feed, "link", rel="alternate", href=page_name(INDEX_HTML, number), type="text/html")
     for folder, entry in entries:
         item = add(feed, "entry")
         add(item, "title", entry["title"])
@@ -257,7 +258,7 @@ _STYLE = """\
 * { box-sizing: border-box; }
 body { margin: 0; padding: 1rem; color: var(--ink); background: var(--paper);
        font: 1.0625rem/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
-header, main, footer { max-width: 46rem; margin: 0 auto; }
+header, main, footer, nav { max-width: 46rem; margin: 0 auto; }
 h1 { font-size: 1.6rem; line-height: 1.2; margin: .5rem 0; }
 h2 { font-size: 1.25rem; line-height: 1.25; margin: 0 0 .25rem; }
 .subtitle { font-style: italic; margin: 0 0 .25rem; }
@@ -270,42 +271,66 @@ article img { width: 100%; height: auto; border: 1px solid var(--muted); }
 .by, .meta { color: var(--muted); margin: 0 0 .5rem; }
 .files li { margin: .5rem 0; }
 .files a { display: inline-block; padding: .35rem 0; font-weight: 600; }
+.pages { display: flex; justify-content: space-between; gap: 1rem; padding: 1.25rem 0;
+         border-top: 1px solid var(--muted); }
+.pages a { padding: .5rem 0; font-weight: 600; }
 .sha { display: block; font-size: .8rem; color: var(--muted); overflow-wrap: anywhere; }
 @media (max-width: 30rem) { article { grid-template-columns: 1fr; } article img { width: 9rem; } }
 """
 
 
-def index_html(settings: Any, entries: Sequence[Entry]) -> bytes:
-    """A page listing every title with its cover, description and files (size, SHA-256)."""
+def index_html(settings: Any, pages: Sequence[Sequence[Entry]], number: int) -> bytes:
+    """Page `number` (from 1) of the web page: its titles, each with its cover, description and
+    files (size, SHA-256), and links to the other pages when there are several."""
     fr = settings.language.lower().startswith("fr")
     e = html.escape
-    count = len(entries)
+    count = sum(map(len, pages))
     titles = (f"{count} titre" + ("s" if count > 1 else "")) if fr else f"{count} title" + ("s" if count != 1 else "")
     feeds = "Flux pour les applications de lecture" if fr else "Feeds for reading apps"
+    which = (f"page {number} sur {len(pages)}" if fr else f"page {number} of {len(pages)}") if len(pages) > 1 else ""
+    neighbours = dict(_page_links(INDEX_HTML, number, len(pages), previous="prev"))
     lines = [
         "<!DOCTYPE html>",
         f'<html lang="{e(settings.language)}">',
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{e(settings.title)}</title>",
+        f"<title>{e(settings.title)}{', ' + which if number > 1 else ''}</title>",
         f'<link rel="alternate" type="{OPDS_JSON_TYPE}" href="{OPDS_JSON}" title="OPDS 2.0">',
         f'<link rel="alternate" type="{e(ATOM_TYPE)}" href="{OPDS_ATOM}" title="OPDS 1.2">',
+        *(f'<link rel="{rel}" href="{target}">' for rel, target in neighbours.items() if rel in ("prev", "next")),
         f"<style>\n{_STYLE}</style>",
         "</head>",
         "<body>",
         "<header>",
         f"<h1>{e(settings.title)}</h1>",
-        f'<p class="meta">{e(settings.publisher) + " · " if settings.publisher else ""}{titles}</p>',
+        f'<p class="meta">{e(settings.publisher) + " · " if settings.publisher else ""}{titles}'
+        f"{' · ' + which if which else ''}</p>",
         f'<p>{feeds}{_colon(fr)} <a href="{OPDS_JSON}">OPDS 2.0</a>, <a href="{OPDS_ATOM}">OPDS 1.2</a></p>',
         "</header>",
         "<main>",
         '<ul class="titles" role="list">',
     ]
-    for number, (folder, entry) in enumerate(entries, 1):
-        lines += _title_html(folder, entry, number, fr)
-    lines += ["</ul>", "</main>", "</body>", "</html>", ""]
+    first = sum(map(len, pages[: number - 1])) + 1
+    for position, (folder, entry) in enumerate(pages[number - 1], first):
+        lines += _title_html(folder, entry, position, fr)
+    lines += ["</ul>", "</main>", *_pages_nav(neighbours, fr), "</body>", "</html>", ""]
     return "\n".join(lines).encode("utf-8")
+
+
+def _pages_nav(neighbours: dict[str, str], fr: bool) -> list[str]:
+    """The web page's links to its previous and next pages, if any."""
+    words = {
+        "prev": "← Page précédente" if fr else "← Previous page",
+        "next": "Page suivante →" if fr else "Next page →",
+    }
+    links = [
+        f'<a rel="{rel}" href="{neighbours[rel]}">{words[rel]}</a>' for rel in ("prev", "next") if rel in neighbours
+    ]
+    if not links:
+        return []
+    label = "Pages du catalogue" if fr else "Catalogue pages"
+    return [f'<nav class="pages" aria-label="{label}">', " ".join(links), "</nav>"]
 
 
 def _title_html(folder: str, entry: dict[str, Any], number: int, fr: bool) -> list[str]:
