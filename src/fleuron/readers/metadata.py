@@ -86,6 +86,19 @@ def read_front_matter(
     """`first_line` is the file line where the YAML text starts, for error messages;
     `defaults` (from `fleuron.toml`) stand for the keys the front matter does not give."""
     data, lines = _load_yaml(text, path, first_line)
+    return metadata_from(data, lines, path, first_line, blocks, defaults)
+
+
+def metadata_from(
+    data: dict[str, Any],
+    lines: dict[str, int],
+    path: str,
+    first_line: int,
+    blocks: tuple[Block, ...],
+    defaults: Mapping[str, Any] | None = None,
+) -> Metadata:
+    """The metadata that front matter keys give, checked (a Word or OpenDocument file's
+    properties come here as keys too); `lines`: each key's line in `path`, for errors."""
     if defaults:
         merged = {**defaults, **data}
         if isinstance(defaults.get("typography"), dict) and isinstance(data.get("typography"), dict):

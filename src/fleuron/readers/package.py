@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-import yaml
 from lxml import etree
 
 from ..errors import FleuronError
@@ -41,7 +40,6 @@ from ..model import (
     Inline,
     Link,
     ListItem,
-    Metadata,
     OrderedList,
     SourcePos,
     Strong,
@@ -564,7 +562,7 @@ def document(
 ) -> Document:
     """The model: the metadata checked as a front matter would be (`fleuron.toml`'s defaults
     for what the document does not say), then a warning for each kind of thing left out."""
-    from .metadata import read_front_matter
+    from .metadata import metadata_from
     from .plaintext import guess_language
 
     data = properties.front_matter()
@@ -583,7 +581,6 @@ def document(
         text = " ".join(plain_text(run) for block in iter_blocks(blocks) for run in block_inline_runs(block))
         data["lang"], reason = guess_language(text)
         log.warning(_("{path}: the document does not say its language; {reason}", path=path, reason=reason))
-    front = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
-    meta: Metadata = read_front_matter(front, path, 0, blocks, defaults)
+    meta = metadata_from(data, {}, path, 0, blocks, defaults)
     dropped.warn()
     return Document(meta, blocks)
