@@ -117,3 +117,23 @@ def test_toc_title_names_the_contents_in_print_and_in_the_ebook(tmp_path: Path) 
     with zipfile.ZipFile(tmp_path / "b.epub") as book:
         nav = next(book.read(name).decode() for name in book.namelist() if name.endswith("nav.xhtml"))
     assert "Au fil des pages" in nav and "Table des matières" not in nav
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "- *---\nmot",  # a list opening the text: markdown-it's plugin took its first line for a front matter
+        "> a---\nmot",
+        '<div class="x">\n- *---\nmot\n</div>\n',  # the Markdown between HTML lines, parsed on its own
+        '<div class="x">\n---\ntitle: T\n---\n</div>\n',  # a rule and a heading there, never a front matter
+    ],
+)
+@pytest.mark.parametrize("raw_html", ["read", "escape"])
+def test_only_the_texts_first_line_opens_a_front_matter(markdown: str, raw_html: str) -> None:
+    from fleuron.walk import block_inline_runs, iter_blocks, plain_text
+
+    doc = read_markdown(markdown, defaults={"raw_html": raw_html})
+    text = " ".join(plain_text(run) for block in iter_blocks(doc.blocks) for run in block_inline_runs(block))
+    for word in ("*---", "a---", "mot", "title: T"):
+        if word in markdown:
+            assert word in text, (word, doc.blocks)

@@ -27,10 +27,12 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import unescapeAll
+from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
+from mdit_py_plugins.front_matter.index import _front_matter_rule
 from mdit_py_plugins.subscript import sub_plugin
 from mdit_py_plugins.superscript import superscript_plugin
 
@@ -91,12 +93,24 @@ MAX_BLOCK_LEVEL = MAX_NESTING - 1
 MAX_INLINE_LEVEL = 32
 
 
+#: The rules the front matter plugin's rule may interrupt, as the plugin registers it.
+_FRONT_MATTER_ALT = ["paragraph", "reference", "blockquote", "list"]
+
+
+def _front_matter_first(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """The plugin's rule, on the text's first line only: the plugin also matches the first line
+    of a container that opens the text (`- *---`), and that line's words would be lost."""
+    if state.level or state.bMarks[start_line] + state.tShift[start_line]:
+        return False
+    return bool(_front_matter_rule(state, start_line, end_line, silent))
+
+
 def markdown_parser(front_matter: bool = True, html: bool = False, notes_at_end: bool = False) -> MarkdownIt:
     """The parser Fleuron reads with; tests compare against its own HTML renderer (which wants
     the notes at the end)."""
     md = MarkdownIt("commonmark", {"html": html, "maxNesting": MAX_NESTING}).enable(["table", "strikethrough"])
     if front_matter:
-        md.use(front_matter_plugin)
+        md.use(front_matter_plugin).block.ruler.at("front_matter", _front_matter_first, {"alt": _FRONT_MATTER_ALT})
     # Footnote definitions stay where they were written; writers decide where notes go.
     md.use(footnote_plugin, move_to_end=notes_at_end)
     return md.use(deflist_plugin).use(superscript_plugin).use(sub_plugin).use(pandoc_plugin)
@@ -133,7 +147,8 @@ def read_markdown(text: str, path: str = "<string>", defaults: Mapping[str, Any]
         md = markdown_parser(front_matter=has_front, html=False)
         tokens = md.parse(text, env)[1 if has_front else 0 :]
     _check_nesting(tokens, path)
-    converter = _Converter(path, env, md, mode)
+    # A piece of Markdown between HTML lines is parsed on its own: never as a front matter.
+    converter = _Converter(path, env, markdown_parser(front_matter=False, html=md.options["html"]), mode)
     converter.ids.taken.update(_explicit_ids(tokens, path))
     blocks = converter.blocks(tokens)
     meta = read_front_matter(front, path, front_line, blocks, defaults)
