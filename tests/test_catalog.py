@@ -15,8 +15,10 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote
+from urllib.request import urlopen
 
 import pytest
 from lxml import etree
@@ -25,6 +27,7 @@ from helpers import DATA, ROOT, Lines, fleuron, wait_until
 
 OPDS_SCHEMAS = DATA / "opds"
 ATOM = "{http://www.w3.org/2005/Atom}"
+ATOM_TYPE = "application/atom+xml;profile=opds-catalog;kind=acquisition"
 
 TITLES = {
     "premier": (
@@ -218,7 +221,7 @@ def test_the_atom_feed_parses_and_every_link_leads_to_a_file(built: Path) -> Non
         assert int(link.get("length") or 0) == (built / unquote(link.get("href") or "")).stat().st_size
 
 
-def test_the_feeds_come_in_pages_that_link_to_each_other(built: Path, tmp_path: Path) -> None:
+def test_the_feeds_come_in_pages_that_link_to_each_other(built: Path, tmp_path: Path, isolated: dict[str, str]) -> None:
     """Two titles a page: three pages of each feed and of the web page, each feed page valid,
     first/previous/next/last as RFC 5005 says, every title once in the catalogue's order; a
     longer page size after removes the pages no longer linked."""
@@ -278,11 +281,20 @@ def test_the_feeds_come_in_pages_that_link_to_each_other(built: Path, tmp_path: 
     assert follow_html() == every
     assert sorted(p.name for p in out.glob("opds*.json")) == ["opds-2.json", "opds-3.json", "opds.json"]
 
+    with served(out, isolated) as address:  # every page with the media type its links announce
+        for page, media_type in (("opds-2.json", "application/opds+json"), ("catalog-3.xml", ATOM_TYPE)):
+            with urlopen(address + page) as answer:
+                assert answer.headers["Content-Type"] == media_type
+
+    # Files of the user's named like pages, but not ones Fleuron writes, stay.
+    theirs = ["index-2023.html", "catalog-1.xml", "opds-01.json"]
+    for name in theirs:
+        (out / name).write_text("à moi")
     settings.write_text(settings.read_text(encoding="utf-8").replace("page_size = 2", "page_size = 5"))
     assert fleuron("catalog", "build", str(catalogue), "-o", str(out)).returncode == 0
-    assert [p.name for p in out.glob("opds*.json")] == ["opds.json"]
-    assert [p.name for p in out.glob("catalog*.xml")] == ["catalog.xml"]
-    assert [p.name for p in out.glob("index*.html")] == ["index.html"]
+    assert sorted(p.name for p in out.glob("opds*.json")) == ["opds-01.json", "opds.json"]
+    assert sorted(p.name for p in out.glob("catalog*.xml")) == ["catalog-1.xml", "catalog.xml"]
+    assert sorted(p.name for p in out.glob("index*.html")) == ["index-2023.html", "index.html"]
     assert b"<nav" not in (out / "index.html").read_bytes()
     feed = json.loads((out / "opds.json").read_text(encoding="utf-8"))
     assert {link["rel"] for link in feed["links"]} == {"self", "alternate"}  # one page: no paging links
@@ -489,18 +501,13 @@ def test_serve_gives_the_feeds_with_their_media_types_and_hides_the_states(
     built: Path, isolated: dict[str, str]
 ) -> None:
     from urllib.error import HTTPError
-    from urllib.request import urlopen
 
-    env = {**os.environ, "LC_ALL": "C.UTF-8", **isolated}
-    command = [sys.executable, "-m", "fleuron", "catalog", "serve", str(built), "--port", "0"]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
-    try:
-        address = Lines(server.stdout).wait_for(r"on (http://127\.0\.0\.1:\d+/)", 60)[1]
+    with served(built, isolated) as address:
         with urlopen(address + "opds.json") as answer:
             assert answer.headers["Content-Type"] == "application/opds+json"
             assert json.loads(answer.read()) == json.loads((built / "opds.json").read_bytes())
         with urlopen(address + "catalog.xml") as answer:
-            assert answer.headers["Content-Type"] == "application/atom+xml;profile=opds-catalog;kind=acquisition"
+            assert answer.headers["Content-Type"] == ATOM_TYPE
         feed = json.loads((built / "opds.json").read_bytes())
         epub = feed["publications"][0]["links"][0]
         with urlopen(address + epub["href"]) as answer:
@@ -510,6 +517,16 @@ def test_serve_gives_the_feeds_with_their_media_types_and_hides_the_states(
             with pytest.raises(HTTPError) as refused:
                 urlopen(address + hidden)
             assert refused.value.code == 404
+
+
+@contextmanager
+def served(folder: Path, env: dict[str, str]) -> Iterator[str]:
+    """`fleuron catalog serve` on `folder`, on a free port: its address, while the block runs."""
+    command = [sys.executable, "-m", "fleuron", "catalog", "serve", str(folder), "--port", "0"]
+    env = {**os.environ, "LC_ALL": "C.UTF-8", **env}
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        yield Lines(server.stdout).wait_for(r"on (http://127\.0\.0\.1:\d+/)", 60)[1]
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -8,7 +8,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .opds import ATOM_TYPE, OPDS_ATOM, OPDS_JSON, OPDS_JSON_TYPE
+from .opds import ATOM_TYPE, OPDS_ATOM, OPDS_JSON, OPDS_JSON_TYPE, is_page
 
 
 class _Handler(SimpleHTTPRequestHandler):
@@ -22,10 +22,11 @@ class _Handler(SimpleHTTPRequestHandler):
 
     def guess_type(self, path: str | object) -> str:
         name = Path(str(path)).name
-        if name == OPDS_JSON and Path(str(path)).parent == Path(self.directory):
-            return OPDS_JSON_TYPE
-        if name == OPDS_ATOM and Path(str(path)).parent == Path(self.directory):
-            return ATOM_TYPE
+        if Path(str(path)).parent == Path(self.directory):  # the catalogue's own files: every page of its feeds
+            if is_page(OPDS_JSON, name):
+                return OPDS_JSON_TYPE
+            if is_page(OPDS_ATOM, name):
+                return ATOM_TYPE
         return super().guess_type(path)  # type: ignore[arg-type]
 
     def send_head(self):  # type: ignore[no-untyped-def]

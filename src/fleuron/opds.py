@@ -55,13 +55,16 @@ def write_catalog(out_dir: Path, settings: Any, entries: Sequence[Entry]) -> Non
         for name, data in files.items():
             stage_if_changed(out_dir / name, data, staged)
         staged.commit()
-    for path in out_dir.iterdir():
-        if _PAGE.fullmatch(path.name) and path.name not in files:
+    # The pages after the last, as an earlier, longer catalogue wrote them: numbered on from
+    # it without a gap (a file of the user's named alike but out of the run stays).
+    number = len(pages) + 1
+    while True:
+        former = [out_dir / page_name(first, number) for first in (OPDS_JSON, OPDS_ATOM, INDEX_HTML)]
+        if not any(path.is_file() for path in former):
+            break
+        for path in former:
             path.unlink(missing_ok=True)
-
-
-#: A page of the feeds or the web page after the first: `opds-2.json`, `catalog-2.xml`, `index-2.html`.
-_PAGE = re.compile(r"(?:opds-[0-9]+\.json|catalog-[0-9]+\.xml|index-[0-9]+\.html)")
+        number += 1
 
 
 def paged(entries: Sequence[Entry], size: int) -> list[Sequence[Entry]]:
@@ -75,6 +78,12 @@ def page_name(first: str, number: int) -> str:
         return first
     stem, dot, suffix = first.rpartition(".")
     return f"{stem}-{number}{dot}{suffix}"
+
+
+def is_page(first: str, name: str) -> bool:
+    """Whether `name` is a page of the feed whose first page is `first`, as `page_name` writes one."""
+    stem, _dot, suffix = first.rpartition(".")
+    return name == first or re.fullmatch(rf"{re.escape(stem)}-[1-9][0-9]*\.{re.escape(suffix)}", name) is not None
 
 
 def _page_links(first: str, number: int, count: int, previous: str = "previous") -> list[tuple[str, str]]:
@@ -320,9 +329,10 @@ def index_html(settings: Any, pages: Sequence[Sequence[Entry]], number: int) -> 
 
 def _pages_nav(neighbours: dict[str, str], fr: bool) -> list[str]:
     """The web page's links to its previous and next pages, if any."""
+    arrow = '<span aria-hidden="true">{}</span>'.format  # seen, not read aloud
     words = {
-        "prev": "← Page précédente" if fr else "← Previous page",
-        "next": "Page suivante →" if fr else "Next page →",
+        "prev": f"{arrow('←')} " + ("Page précédente" if fr else "Previous page"),
+        "next": ("Page suivante" if fr else "Next page") + f" {arrow('→')}",
     }
     links = [
         f'<a rel="{rel}" href="{neighbours[rel]}">{words[rel]}</a>' for rel in ("prev", "next") if rel in neighbours
