@@ -33,7 +33,7 @@ from lxml import etree
 
 from .errors import FleuronError
 from .messages import _
-from .units import POINT
+from .units import MM_PER_POINT
 from .writers import pdfx, pod
 
 #: The resolution below which a shop refuses a picture at its printed size.
@@ -147,7 +147,7 @@ def _profile_findings(document: Any, service: pod.Service | None) -> Iterator[Fi
     if not pages:
         return
     trim = [float(v) for v in document.pages[0].obj.get("/TrimBox", document.pages[0].MediaBox)]
-    width, height = (trim[2] - trim[0]) * POINT, (trim[3] - trim[1]) * POINT
+    width, height = (trim[2] - trim[0]) * MM_PER_POINT, (trim[3] - trim[1]) * MM_PER_POINT
     from .writers.pdf import Trim
 
     if not service.accepts(Trim(width, height, 0, 0, 0, 0, 0)):

@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import io
 
-from ..units import MM
+from ..units import POINTS_PER_MM
 
 #: A4 landscape, in points.
-SHEET_WIDTH = 297 * MM
-SHEET_HEIGHT = 210 * MM
+SHEET_WIDTH = 297 * POINTS_PER_MM
+SHEET_HEIGHT = 210 * POINTS_PER_MM
 
 #: One side of a sheet: the book's page (from 0) on its left and on its right half, None for a blank.
 Side = tuple[int | None, int | None]
@@ -50,7 +50,7 @@ def creep_shift(sheet: int, sheets: int, creep_mm: float) -> float:
     """How far (pt) the pages of `sheet` (0 the outermost) move towards the fold."""
     if sheets < 2:
         return 0.0
-    return creep_mm * MM * sheet / (sheets - 1)
+    return creep_mm * POINTS_PER_MM * sheet / (sheets - 1)
 
 
 def impose(book_pdf: bytes, creep_mm: float = 0.0) -> tuple[bytes, int]:

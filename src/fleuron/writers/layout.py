@@ -27,7 +27,7 @@ from typing import Any
 
 from ..errors import FleuronError
 from ..messages import _
-from ..units import MM
+from ..units import POINTS_PER_MM
 from . import pdfx
 from .files import ProjectFiles
 
@@ -142,7 +142,7 @@ def lay_out(job: LayoutJob) -> Laid:
             return Laid(b"", texts, anchors)
         with _fixed_font_timestamps(job.release):
             pdf: bytes = document.write_pdf(
-                finisher=_finisher(job.families, job.bleed_mm * MM, job.spine_bleed), **options
+                finisher=_finisher(job.families, job.bleed_mm * POINTS_PER_MM, job.spine_bleed), **options
             )
     if pdfx.is_pdfx(variant) and job.finish:
         pdf = finish_pdfx(pdf, variant)

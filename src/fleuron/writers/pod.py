@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import FleuronError
 from ..messages import _
-from ..units import INCH
+from ..units import MM_PER_INCH
 
 if TYPE_CHECKING:
     from ..model import Document
@@ -74,13 +74,16 @@ class Service:
         return self.inside[-1][2]
 
     def accepts(self, trim: Trim) -> bool:
-        sizes = [(w * INCH, h * INCH) for w, h in self.trims]
+        sizes = [(w * MM_PER_INCH, h * MM_PER_INCH) for w, h in self.trims]
         if any(abs(trim.width - w) <= TOLERANCE_MM and abs(trim.height - h) <= TOLERANCE_MM for w, h in sizes):
             return True
         if self.custom is None:
             return False
         (min_w, max_w), (min_h, max_h) = self.custom
-        return min_w * INCH <= trim.width <= max_w * INCH and min_h * INCH <= trim.height <= max_h * INCH
+        return (
+            min_w * MM_PER_INCH <= trim.width <= max_w * MM_PER_INCH
+            and min_h * MM_PER_INCH <= trim.height <= max_h * MM_PER_INCH
+        )
 
     def trims_shown(self) -> str:
         sizes = ", ".join(f"{w:g}×{h:g} in" for w, h in self.trims)
@@ -218,15 +221,15 @@ def geometry(doc: Document, options: PrintOptions, trim: Trim, bleed_mm: float) 
                 )
             )
         variant = chosen.variant
-    outside = chosen.outside * INCH
+    outside = chosen.outside * MM_PER_INCH
     margins = dataclasses.replace(
         trim,
-        inner=max(trim.inner, chosen.inside_margin(options.pages) * INCH),
+        inner=max(trim.inner, chosen.inside_margin(options.pages) * MM_PER_INCH),
         outer=max(trim.outer, outside),
         top=max(trim.top, outside + HEAD_MM),
         bottom=max(trim.bottom, outside),
     )
-    return Geometry(margins, chosen.bleed * INCH, False, variant, chosen.spine_bleed)
+    return Geometry(margins, chosen.bleed * MM_PER_INCH, False, variant, chosen.spine_bleed)
 
 
 def settled(doc: Document, options: PrintOptions, pages: int) -> PrintOptions | None:

@@ -28,7 +28,7 @@ from functools import cache
 from pathlib import Path
 
 from ..model import Document
-from ..units import INCH, POINT
+from ..units import MM_PER_INCH, MM_PER_POINT
 from . import pod
 from .barcode import LEFT_QUIET, MODULE_MM, MODULES, RIGHT_QUIET, ean13_svg
 from .files import project_files
@@ -45,9 +45,9 @@ from .xhtml import escape, xhtml_document
 #: services publish it for their papers.
 PAPER_INCHES_PER_PAGE = {"white": 0.002252, "cream": 0.0025}
 #: No text nearer than this to the trim or to a fold.
-SAFETY_MM = 0.25 * INCH
+SAFETY_MM = 0.25 * MM_PER_INCH
 #: The spine's text keeps this from each fold.
-SPINE_FOLD_MM = 0.0625 * INCH
+SPINE_FOLD_MM = 0.0625 * MM_PER_INCH
 #: A thinner book's spine stays blank.
 SPINE_TEXT_PAGES = 80
 #: The spine's text, at most (pt), and the share of the spine's free width its line may take.
@@ -63,7 +63,7 @@ def page_thickness_mm(paper: str, caliper_mm: float = 0.0) -> float:
     """The thickness of one page (half a leaf) in mm: the given caliper, else the paper's figure."""
     if caliper_mm:
         return caliper_mm
-    return PAPER_INCHES_PER_PAGE[paper or "white"] * INCH
+    return PAPER_INCHES_PER_PAGE[paper or "white"] * MM_PER_INCH
 
 
 @dataclass(frozen=True)
@@ -214,9 +214,9 @@ def _spine(doc: Document, geometry: CoverGeometry, fonts: BookFonts) -> str:
 def _spine_font_size(text: str, geometry: CoverGeometry, face: Path) -> float:
     """The largest size, up to `SPINE_FONT_PT`, at which the line fits the spine's width (its
     folds' margins kept) and its length."""
-    across = (geometry.spine - 2 * SPINE_FOLD_MM) / POINT  # the room between the folds, in points
+    across = (geometry.spine - 2 * SPINE_FOLD_MM) / MM_PER_POINT  # the room between the folds, in points
     size = min(SPINE_FONT_PT, across * _SPINE_LINE)
-    along = (geometry.height - 2 * SAFETY_MM) / POINT
+    along = (geometry.height - 2 * SAFETY_MM) / MM_PER_POINT
     length = _text_length(text, face) * size  # the author's small capitals are narrower than this
     if length > along:
         size *= along / length

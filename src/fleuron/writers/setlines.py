@@ -44,7 +44,7 @@ from typing import Any, Literal
 
 from lxml import etree
 
-from ..units import MM
+from ..units import POINTS_PER_MM
 from .fonts import BookFonts
 from .linebreak import INFINITY, Box, Glue, Item, Line, Params, Penalty, break_paragraph, finish, hyphenation_points
 from .measure import Shaper, Style
@@ -124,7 +124,7 @@ def frame(width_mm: float, size: float, first_line_small_caps: bool) -> Frame:
     """The frame of Fleuron's own stylesheets, from the page geometry: a text block
     `width_mm` wide, type of `size` points."""
     tracking = FIRST_LINE_TRACKING_EM * size if first_line_small_caps else 0.0
-    return Frame(width_mm * MM, size, INDENT_EM * size, first_line_tracking=tracking)
+    return Frame(width_mm * POINTS_PER_MM, size, INDENT_EM * size, first_line_tracking=tracking)
 
 
 def set_lines(html: str, fonts: BookFonts, kind: Kind, frame: Frame | None = None, params: Params | None = None) -> str:
