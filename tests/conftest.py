@@ -13,7 +13,8 @@ from parts_book import parts  # noqa: F401  (issue 15's book, built once: tests/
 from helpers import ARTICLE_MD, ARTICLE_TXT, SLUG, Built, fleuron, words
 
 # `make test` (and CI) replays the same examples every run, so that a green commit stays green;
-# `make fuzz` draws new ones, many more, to hunt (a failure it finds is pinned with @example).
+# `make fuzz` draws fresh ones, round after round (2,000 for a test that sets no count), to hunt.
+# The replay keeps no example database: a failure `make fuzz` finds is pinned with @example.
 settings.register_profile("replay", derandomize=True)
 settings.register_profile("fuzz", max_examples=2_000, deadline=None)
 settings.load_profile(os.environ.get("FLEURON_HYPOTHESIS", "replay"))

@@ -32,6 +32,7 @@ def runs_apart(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setattr(chapters, "RUN_CHARS", 1)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("FLEURON_JOBS", raising=False)
+    monkeypatch.delenv("FLEURON_CHAPTERS", raising=False)
     return tmp_path
 
 

@@ -371,8 +371,8 @@ def _input_keys(doc: Document, request: Plan, inputs: Inputs) -> dict[str, str]:
         sheets[fmt] = "".join(sheet(name) for name in FORMATS[fmt].stylesheets)
     shared = hashlib.sha256()
     options = request.print_options
-    # The timestamp stamped into the files (front matter `date`, else SOURCE_DATE_EPOCH, else now).
-    # The booklet's creep and `--pod` only when given (the front matter's `pod` is part of the model).
+    # The booklet's creep and `--pod` only when given (the front matter's `pod` is part of the model),
+    # and the timestamp stamped into the files (front matter `date`, else SOURCE_DATE_EPOCH, else now).
     flags = print_flags(options.trim, options.marks, options.variant, options.creep, options.pod)
     settings = [__version__, *flags, release_time(doc.meta).isoformat()]
     model = to_json(without_positions(doc))

@@ -327,8 +327,8 @@ def remove_own_folders() -> None:
 
 
 def _remove_folders(whose: Callable[[int], bool]) -> None:
-    base = Path(tempfile.gettempdir())
     try:
+        base = Path(tempfile.gettempdir())  # no usable temporary folder: nothing of ours in one
         names = os.listdir(base)
     except OSError:
         return

@@ -20,8 +20,6 @@ from itertools import pairwise
 from pathlib import PurePath
 from typing import Any, Literal, TypeAlias
 
-import yaml
-
 from ..errors import FleuronError
 from ..messages import _
 from ..model import (
@@ -40,7 +38,7 @@ from ..model import (
     ThematicBreak,
 )
 from .identifiers import IdentifierMaker
-from .metadata import DEFAULT_LANG, read_front_matter
+from .metadata import DEFAULT_LANG, metadata_from
 
 log = logging.getLogger("fleuron")
 
@@ -636,8 +634,7 @@ def analyze_plaintext(
         lang_reason = "given"
     else:
         lang, lang_reason = guess_language("\n".join(line.text for line in lines))
-    front = yaml.safe_dump({"title": title or PurePath(path).stem, "lang": lang}, allow_unicode=True)
-    meta = read_front_matter(front, path, 1, blocks, defaults)
+    meta = metadata_from({"title": title or PurePath(path).stem, "lang": lang}, {}, path, 1, blocks, defaults)
     return PlainTextReading(Document(meta, blocks), title, lang_reason, layout, _explanations(units))
 
 
