@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import re
 import subprocess
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -39,7 +40,7 @@ from fleuron.model import (
 )
 from fleuron.readers.html import html_blocks, html_inlines
 from fleuron.readers.markdown import read_markdown
-from fleuron.walk import block_inline_runs, iter_blocks, iter_inlines, plain_text
+from fleuron.walk import InlineRun, block_inline_runs, child_blocks, iter_blocks, iter_inlines, plain_text
 
 from helpers import NS, Epub, epubcheck, fleuron
 
@@ -215,22 +216,37 @@ def letters(text: str) -> str:
     return re.sub(r"\W", "", text)
 
 
+def reading_order(blocks: tuple[Block, ...]) -> Iterator[InlineRun]:
+    """The model's runs of text as one reads them: a definition list's terms each before its
+    definitions (`walk.iter_blocks` gives a block's own runs before all its children's)."""
+    for block in blocks:
+        if isinstance(block, DefinitionList):
+            for item in block.items:
+                yield item.term
+                for definition in item.definitions:
+                    yield from reading_order(definition)
+            continue
+        yield from block_inline_runs(block)
+        for child in child_blocks(block):
+            yield from reading_order(child)
+
+
 def model_letters(blocks: tuple[Block, ...]) -> str:
     """Every letter of the model, in order (a ruby's reading after its base, as in the HTML)."""
     out: list[str] = []
-    for block in iter_blocks(blocks):
-        for run in block_inline_runs(block):
-            for inline in iter_inlines(run):
-                if isinstance(inline, (Text, Code)):
-                    out.append(inline.text)
-                elif isinstance(inline, Ruby):
-                    out.append(plain_text(inline.base) + inline.annotation)
+    for run in reading_order(blocks):
+        for inline in iter_inlines(run):
+            if isinstance(inline, (Text, Code)):
+                out.append(inline.text)
+            elif isinstance(inline, Ruby):
+                out.append(plain_text(inline.base) + inline.annotation)
     return letters("".join(out))
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(PIECES, max_size=40).map("".join))
 @example('<table class="a"><div class="a">mot')  # a block in a cell gives its text to the cell
+@example('<dl class="a">mot<dt class="a">été')  # text before the first term: a definition, read first
 def test_importing_html_never_loses_a_word(html: str) -> None:
     reader = _Words()
     reader.feed(html)
