@@ -175,22 +175,24 @@ def _rewrite_line(line: list[Piece], rule: TextRule) -> list[Piece]:
     return out
 
 
-#: Above this (length × length), a line is diffed word character by word character: difflib's
-#: matcher is quadratic, and a hostile paragraph can be one 20,000-character line.
+#: When the word characters changed, a line up to this (length × length) is diffed whole; a
+#: longer one is replaced whole: difflib's matcher is quadratic, and a hostile paragraph can be
+#: one 20,000-character line.
 _DIFF_WHOLE_MAX = 250_000
 _DIFF_GAP_MAX = 64
 _WORD_CHAR = re.compile(r"\w")
 
 
 def diff_opcodes(source: str, result: str) -> list[tuple[str, int, int, int, int]]:
-    """difflib's opcodes from `source` to `result`. For long lines, in linear time: the rules
-    never change a word character (letters, digits), so those anchor the alignment, and only
-    the gaps between them (spaces, punctuation) are diffed."""
-    if len(source) * len(result) <= _DIFF_WHOLE_MAX:
-        return list(difflib.SequenceMatcher(None, source, result, autojunk=False).get_opcodes())
+    """difflib's opcodes from `source` to `result`, in linear time. The rules never change a
+    word character (letters, digits): those anchor the alignment, each to itself, and only the
+    gaps between them (spaces, punctuation) are diffed. (A whole-line diff may match a word to
+    nothing and reinsert it elsewhere: `”«[l](…)»«` moved the link's word out of the link.)"""
     anchors_a = [m.start() for m in _WORD_CHAR.finditer(source)]
     anchors_b = [m.start() for m in _WORD_CHAR.finditer(result)]
-    if [source[i] for i in anchors_a] != [result[j] for j in anchors_b]:
+    if [source[i] for i in anchors_a] != [result[j] for j in anchors_b]:  # a rule that changes words
+        if len(source) * len(result) <= _DIFF_WHOLE_MAX:
+            return list(difflib.SequenceMatcher(None, source, result, autojunk=False).get_opcodes())
         return [("replace", 0, len(source), 0, len(result))]
     ops: list[tuple[str, int, int, int, int]] = []
     i0 = j0 = 0
