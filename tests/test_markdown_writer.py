@@ -79,6 +79,7 @@ MARKDOWN_BITS = st.sampled_from(
 @example("_~~~> ~~~*~~~~~~")  # a strikeout in a strikeout: written as spans, which nest
 @example("|  \n")  # a line of a line block ending in a no-break space
 @example("[^1]: ^*^[^1]")  # a superscript before a note call
+@example("*a*<b>*")  # an emphasis right after another: their delimiters would make one run
 def test_any_markdown_reads_back_the_same(markdown: str) -> None:
     doc = read_markdown(markdown)
     blocks = list(iter_blocks(doc.blocks))

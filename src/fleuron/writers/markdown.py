@@ -376,7 +376,14 @@ class _Writer:
                 piece = " "
             else:
                 piece = self.inline(inline)
-                if isinstance(inline, (Emph, Strong)) and not _flanking(piece, out, run[position + 1 : position + 2]):
+                if (
+                    isinstance(inline, (Emph, Strong))
+                    and (
+                        not _flanking(piece, out, run[position + 1 : position + 2])
+                        # Against the previous emphasis's closing `*`, its `**` would make one run (`*a***b**`).
+                        or (out and out[-1][-1:] == piece[0] and not _escaped_end(out[-1]))
+                    )
+                ):
                     piece = self.html_emphasis(inline)
             if piece.startswith(":") and out and isinstance(previous, FootnoteRef):
                 piece = "\\" + piece  # `[^1]:` at the start of a line would define the note
