@@ -3,7 +3,7 @@ says the text becomes is what the build writes, whatever the options."""
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import fleuron as api
@@ -47,6 +47,7 @@ OPTIONS = st.builds(
 
 @settings(max_examples=1500, deadline=None)
 @given(PROSE, OPTIONS)
+@example('”"\u202f', TypographyOptions(compat=True, insert_missing=True))  # compat on a space R9 added at the end
 def test_the_reports_final_text_is_the_builds(text: str, options: TypographyOptions) -> None:
     changes, final, origin = trace(text, options)
     assert final == typographize_text(text, options)

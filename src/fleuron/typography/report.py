@@ -61,7 +61,8 @@ def trace(text: str, options: TypographyOptions) -> tuple[list[_Change], str, li
         for tag, i1, i2, j1, j2 in opcodes:
             if tag != "equal":
                 start = origin[i1] if i1 < len(origin) else len(text)
-                end = origin[i2 - 1] + 1 if i2 > i1 else start
+                # A character a step added at the end stands for the end: its stretch is empty.
+                end = min(origin[i2 - 1] + 1, len(text)) if i2 > i1 else start
                 changes.append(_Change(step.code, step.name, start, end, before[i1:i2], after[j1:j2]))
         origin = _follow(origin, opcodes, len(text))
 
