@@ -27,8 +27,10 @@ from fleuron.model import (
     Emph,
     HardBreak,
     Heading,
+    Image,
     Inline,
     Link,
+    Note,
     Paragraph,
     Ruby,
     Span,
@@ -233,20 +235,29 @@ def reading_order(blocks: tuple[Block, ...]) -> Iterator[InlineRun]:
 
 def model_letters(blocks: tuple[Block, ...]) -> str:
     """Every letter of the model, in order (a ruby's reading after its base, as in the HTML)."""
-    out: list[str] = []
-    for run in reading_order(blocks):
-        for inline in iter_inlines(run):
-            if isinstance(inline, (Text, Code)):
-                out.append(inline.text)
-            elif isinstance(inline, Ruby):
-                out.append(plain_text(inline.base) + inline.annotation)
-    return letters("".join(out))
+    return letters("".join(_texts(run) for run in reading_order(blocks)))
+
+
+def _texts(run: InlineRun) -> str:
+    out = []
+    for inline in run:
+        if isinstance(inline, (Text, Code)):
+            out.append(inline.text)
+        elif isinstance(inline, Ruby):  # `walk.iter_inlines` gives the reading before the base
+            out.append(_texts(inline.base) + inline.annotation)
+        elif isinstance(inline, Image):
+            out.append(_texts(inline.alt))
+        elif isinstance(inline, (Emph, Strong, Link, Note, Styled, Span)):
+            out.append(_texts(inline.content))
+    return "".join(out)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(PIECES, max_size=40).map("".join))
 @example('<table class="a"><div class="a">mot')  # a block in a cell gives its text to the cell
 @example('<dl class="a">mot<dt class="a">été')  # text before the first term: a definition, read first
+@example('<ruby class="a">mot<rt class="a">mot')  # a ruby's base, once
+@example('<rt class="a"><ruby class="a"><rt class="a">mot')  # a reading inside a stray reading
 def test_importing_html_never_loses_a_word(html: str) -> None:
     reader = _Words()
     reader.feed(html)

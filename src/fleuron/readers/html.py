@@ -645,9 +645,19 @@ def _strip(run: tuple[Inline, ...]) -> tuple[Inline, ...]:
 
 
 def _plain(run: Sequence[Inline]) -> str:
+    """A run's text for an element that holds text only (`<rt>`, `<code>`): a ruby's reading
+    kept after its base (`walk.plain_text` leaves readings out, as a title does)."""
     from ..walk import plain_text
 
-    return plain_text(tuple(run))
+    parts = []
+    for inline in run:
+        if isinstance(inline, Ruby):
+            parts.append(_plain(inline.base) + inline.annotation)
+        elif isinstance(inline, (Emph, Strong, Link, Styled, Span)):
+            parts.append(_plain(inline.content))
+        else:
+            parts.append(plain_text((inline,)))
+    return "".join(parts)
 
 
 class _Parser(HTMLParser):
