@@ -4,11 +4,12 @@
 files with their size and SHA-256).
 
 Each is made from the titles' entries (`catalog._entry`: front matter, files, cover), in the
-catalogue's order. The feeds come in pages of `page_size` titles (`opds.json`, `opds-2.json`, …;
-`catalog.xml`, `catalog-2.xml`, …), linked first, previous, next and last as RFC 5005 and the
-OPDS 2.0 feed's `currentPage` say. Every link is relative, so the folder can be served from anywhere; every date
-is one the books carry (their `date`, the timestamp stamped in their files), never the time of
-the run: the same titles give the same bytes. A file whose bytes did not change is not rewritten.
+catalogue's order. The feeds and the page come in pages of `page_size` titles (`opds.json`,
+`opds-2.json`, …; `catalog.xml`, `catalog-2.xml`, …; `index.html`, `index-2.html`, …), linked
+first, previous, next and last as RFC 5005 and the OPDS 2.0 feed's `currentPage` say. Every
+link is relative, so the folder can be served from anywhere; every date is one the books carry
+(their `date`, the timestamp stamped in their files), never the time of the run: the same
+titles give the same bytes. A file whose bytes did not change is not rewritten.
 """
 
 from __future__ import annotations
