@@ -80,6 +80,7 @@ MARKDOWN_BITS = st.sampled_from(
 @example("|  \n")  # a line of a line block ending in a no-break space
 @example("[^1]: ^*^[^1]")  # a superscript before a note call
 @example("*a*<b>*")  # an emphasis right after another: their delimiters would make one run
+@example("<b>\n<b>")  # an element holding only a line end: nothing, not an empty strong
 def test_any_markdown_reads_back_the_same(markdown: str) -> None:
     doc = read_markdown(markdown)
     blocks = list(iter_blocks(doc.blocks))

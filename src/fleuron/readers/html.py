@@ -395,10 +395,12 @@ class HtmlBuilder:
             return
         parent = self._top()
         if frame.tag in _INLINE_TAGS:
-            if not frame.inlines and frame.tag not in ("a", "q"):
-                return  # an empty element says nothing (`<i class="x">` alone on its line)
             # The line ends an element starts or ends with are outside it (`<b>` at a line's end).
             before, frame.inlines[:], after = _trim_breaks(tuple(frame.inlines))
+            if not frame.inlines and frame.tag not in ("a", "q"):
+                # An empty element says nothing (`<i class="x">` alone on its line, `<b>` then `<b>`).
+                parent.inlines += [*before, *after]
+                return
             inline = self._inline_node(frame)
             if isinstance(inline, _Annotation) and parent.tag != "ruby":
                 inline = Text(inline.text)  # a reading out of a ruby: text
