@@ -19,6 +19,7 @@ import json
 import re
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -47,10 +48,10 @@ def write_catalog(out_dir: Path, settings: Any, entries: Sequence[Entry]) -> Non
 
     pages = paged(entries, settings.page_size)
     files: dict[str, bytes] = {}
-    for number in range(1, len(pages) + 1):
-        files[page_name(OPDS_JSON, number)] = opds_json(settings, pages, number)
-        files[page_name(OPDS_ATOM, number)] = opds_atom(settings, pages, number)
-        files[page_name(INDEX_HTML, number)] = index_html(settings, pages, number)
+    for page in pages:
+        files[page_name(OPDS_JSON, page.number)] = opds_json(settings, page)
+        files[page_name(OPDS_ATOM, page.number)] = opds_atom(settings, page)
+        files[page_name(INDEX_HTML, page.number)] = index_html(settings, page)
     files[MANIFEST] = manifest_json(settings, entries)
     with Staged(out_dir) as staged:
         for name, data in files.items():
@@ -68,9 +69,27 @@ def write_catalog(out_dir: Path, settings: Any, entries: Sequence[Entry]) -> Non
         number += 1
 
 
-def paged(entries: Sequence[Entry], size: int) -> list[Sequence[Entry]]:
+@dataclass(frozen=True)
+class Page:
+    """A page of the feeds and the web page: its titles, and what each page says of the whole."""
+
+    number: int  # from 1
+    count: int  # the pages
+    entries: Sequence[Entry]
+    first: int  # the place of its first title in the catalogue, from 1
+    size: int  # titles a page
+    total: int  # titles in the catalogue
+    updated: str  # the catalogue's latest date
+
+
+def paged(entries: Sequence[Entry], size: int) -> list[Page]:
     """The entries by pages of `size`: one page at least, empty for an empty catalogue."""
-    return [entries[start : start + size] for start in range(0, len(entries), size)] or [entries]
+    starts = range(0, len(entries), size) or range(1)
+    updated = max((entry["modified"] for _, entry in entries), default=_EPOCH)
+    return [
+        Page(number, len(starts), entries[start : start + size], start + 1, size, len(entries), updated)
+        for number, start in enumerate(starts, 1)
+    ]
 
 
 def page_name(first: str, number: int) -> str:
@@ -118,10 +137,6 @@ def _feed_id(settings: Any) -> str:
     return _uri(settings.base_url) if settings.base_url else f"urn:uuid:{uuid.uuid5(_NAMESPACE, settings.title)}"
 
 
-def _updated(entries: Sequence[Entry]) -> str:
-    return max((entry["modified"] for _, entry in entries), default=_EPOCH)
-
-
 def _label(fmt: str, language: str) -> str:
     fr = language.lower().startswith("fr")
     labels = {"epub": ("EPUB", "EPUB"), "pdf": ("PDF, livre", "PDF, book"), "handout": ("PDF A4", "PDF A4"),
@@ -133,19 +148,18 @@ def _label(fmt: str, language: str) -> str:
 # --- OPDS 2.0 ---------------------------------------------------------------------------------
 
 
-def opds_json(settings: Any, pages: Sequence[Sequence[Entry]], number: int) -> bytes:
-    """Page `number` (from 1) of the OPDS 2.0 feed: the catalogue's metadata and links, one
-    publication per title of the page."""
-    entries = pages[number - 1]
-    everything = [entry for page in pages for entry in page]
-    metadata: dict[str, Any] = {"title": settings.title, "numberOfItems": len(everything)}
-    if len(pages) > 1:
-        metadata |= {"itemsPerPage": settings.page_size, "currentPage": number}
+def opds_json(settings: Any, page: Page) -> bytes:
+    """A page of the OPDS 2.0 feed: the catalogue's metadata and links, one publication per
+    title of the page."""
+    number, entries = page.number, page.entries
+    metadata: dict[str, Any] = {"title": settings.title, "numberOfItems": page.total}
+    if page.count > 1:
+        metadata |= {"itemsPerPage": page.size, "currentPage": number}
     if settings.base_url:
         metadata["identifier"] = _feed_id(settings)
-    if everything:
-        metadata["modified"] = _updated(everything)
-    neighbours = _page_links(OPDS_JSON, number, len(pages))
+    if page.total:
+        metadata["modified"] = page.updated
+    neighbours = _page_links(OPDS_JSON, number, page.count)
     feed: dict[str, Any] = {
         "metadata": metadata,
         "links": [
@@ -201,12 +215,11 @@ def _publication(settings: Any, folder: str, entry: dict[str, Any]) -> dict[str,
 # --- OPDS 1.2 (Atom) --------------------------------------------------------------------------
 
 
-def opds_atom(settings: Any, pages: Sequence[Sequence[Entry]], number: int) -> bytes:
-    """Page `number` (from 1) of the OPDS 1.2 acquisition feed: an Atom feed, one entry per
-    title of the page."""
-    entries = pages[number - 1]
+def opds_atom(settings: Any, page: Page) -> bytes:
+    """A page of the OPDS 1.2 acquisition feed: an Atom feed, one entry per title of the page."""
     from lxml import etree
 
+    number, entries = page.number, page.entries
     atom, dc = "http://www.w3.org/2005/Atom", "http://purl.org/dc/terms/"
     namespaces = {None: atom, "dc": dc, "opds": "http://opds-spec.org/2010/catalog"}
     feed = etree.Element(f"{{{atom}}}feed", nsmap=namespaces)  # type: ignore[arg-type]
@@ -220,11 +233,11 @@ def opds_atom(settings: Any, pages: Sequence[Sequence[Entry]], number: int) -> b
 
     add(feed, "id", _feed_id(settings))
     add(feed, "title", settings.title)
-    add(feed, "updated", _updated([entry for page in pages for entry in page]))
+    add(feed, "updated", page.updated)
     add(add(feed, "author"), "name", settings.publisher or settings.title)  # every entry's, unless it names its own
     add(feed, "link", rel="self", href=page_name(OPDS_ATOM, number), type=ATOM_TYPE)
     add(feed, "link", rel="start", href=OPDS_ATOM, type=ATOM_TYPE)
-    for rel, target in _page_links(OPDS_ATOM, number, len(pages)):
+    for rel, target in _page_links(OPDS_ATOM, number, page.count):
         add(feed, "link", rel=rel, href=target, type=ATOM_TYPE)
     add(feed, "link", rel="alternate", href=page_name(OPDS_JSON, number), type=OPDS_JSON_TYPE)
     add(feed, "link", rel="alternate", href=page_name(INDEX_HTML, number), type="text/html")
@@ -289,16 +302,16 @@ article img { width: 100%; height: auto; border: 1px solid var(--muted); }
 """
 
 
-def index_html(settings: Any, pages: Sequence[Sequence[Entry]], number: int) -> bytes:
-    """Page `number` (from 1) of the web page: its titles, each with its cover, description and
-    files (size, SHA-256), and links to the other pages when there are several."""
+def index_html(settings: Any, page: Page) -> bytes:
+    """A page of the web page: its titles, each with its cover, description and files (size,
+    SHA-256), and links to the other pages when there are several."""
     fr = settings.language.lower().startswith("fr")
     e = html.escape
-    count = sum(map(len, pages))
+    number, count = page.number, page.total
     titles = (f"{count} titre" + ("s" if count > 1 else "")) if fr else f"{count} title" + ("s" if count != 1 else "")
     feeds = "Flux pour les applications de lecture" if fr else "Feeds for reading apps"
-    which = (f"page {number} sur {len(pages)}" if fr else f"page {number} of {len(pages)}") if len(pages) > 1 else ""
-    neighbours = dict(_page_links(INDEX_HTML, number, len(pages), previous="prev"))
+    which = (f"page {number} sur {page.count}" if fr else f"page {number} of {page.count}") if page.count > 1 else ""
+    neighbours = dict(_page_links(INDEX_HTML, number, page.count, previous="prev"))
     lines = [
         "<!DOCTYPE html>",
         f'<html lang="{e(settings.language)}">',
@@ -321,8 +334,7 @@ def index_html(settings: Any, pages: Sequence[Sequence[Entry]], number: int) -> 
         "<main>",
         '<ul class="titles" role="list">',
     ]
-    first = sum(map(len, pages[: number - 1])) + 1
-    for position, (folder, entry) in enumerate(pages[number - 1], first):
+    for position, (folder, entry) in enumerate(page.entries, page.first):
         lines += _title_html(folder, entry, position, fr)
     lines += ["</ul>", "</main>", *_pages_nav(neighbours, fr), "</body>", "</html>", ""]
     return "\n".join(lines).encode("utf-8")
