@@ -18,6 +18,7 @@ beyond its own limit, and every writer recurses on the tree; deeper text is a cl
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import re
@@ -147,8 +148,7 @@ def read_markdown(text: str, path: str = "<string>", defaults: Mapping[str, Any]
         md = markdown_parser(front_matter=has_front, html=False)
         tokens = md.parse(text, env)[1 if has_front else 0 :]
     _check_nesting(tokens, path)
-    # A piece of Markdown between HTML lines is parsed on its own: never as a front matter.
-    converter = _Converter(path, env, markdown_parser(front_matter=False, html=md.options["html"]), mode)
+    converter = _Converter(path, env, md, mode)
     converter.ids.taken.update(_explicit_ids(tokens, path))
     blocks = converter.blocks(tokens)
     meta = read_front_matter(front, path, front_line, blocks, defaults)
@@ -216,6 +216,12 @@ class _Converter:
         self.in_link = 0  # how many links the inlines being read stand in
         self.line_offset = 0  # for Markdown read from the lines of an HTML block
 
+    @functools.cached_property
+    def fragments(self) -> MarkdownIt:
+        """The parser of a piece of Markdown between HTML lines, parsed on its own: never as a
+        front matter (made only for a text that has such pieces)."""
+        return markdown_parser(front_matter=False, html=self.md.options["html"])
+
     @property
     def notes(self) -> dict[int, Any]:
         """The inline notes (`^[…]`) markdown-it gathered, those of an HTML block's lines too."""
@@ -270,7 +276,7 @@ class _Converter:
             start = end
 
     def markdown_lines(self, text: str, offset: int, builder: HtmlBuilder) -> None:
-        tokens = self.md.parse(text, self.env)
+        tokens = self.fragments.parse(text, self.env)
         _check_nesting(tokens, self.path)
         saved, self.line_offset = self.line_offset, offset
         try:
