@@ -292,8 +292,9 @@ def content_documents(
             body = f'<section epub:type="chapter" role="doc-chapter"{drop_caps}>\n{title}{text}</section>\n'
         documents.append(_content_document(f"chapter{number}", chapter.path, chapter.title, doc.meta.lang, body))
     if writer.marks.marks:
-        body = index_document(writer, anchors, chapters, book_labels(doc.meta))
-        documents.append(_content_document("index", _INDEX_PATH, book_labels(doc.meta).index, doc.meta.lang, body))
+        words = book_labels(doc.meta)
+        body = index_document(writer, anchors, chapters, words)
+        documents.append(_content_document("index", _INDEX_PATH, words.index, doc.meta.lang, body))
     return documents
 
 
